@@ -1,0 +1,53 @@
+# The two commands that matter: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CH := $(BIN)/chapterhouse
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+BLOCKING_THREADS ?= 2
+
+.PHONY: run serve worker test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## run: install, migrate, load the demo, then serve http://$(HOST):$(PORT) with a worker
+run: $(VENV)/.installed
+	$(CH) migrate --noinput
+	$(CH) collectstatic --noinput --verbosity 0
+	$(CH) demo
+	@$(CH) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --blocking-threads $(BLOCKING_THREADS) config.wsgi:application
+
+## test: ruff, then the whole suite (SQLite, or DATABASE_URL when set)
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-test
+	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache

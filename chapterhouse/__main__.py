@@ -1,0 +1,3 @@
+from chapterhouse.cli import main
+
+main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChapterhouseConfig(AppConfig):
+    name = "chapterhouse"
+    verbose_name = "Chapterhouse"

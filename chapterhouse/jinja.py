@@ -1,0 +1,64 @@
+"""The Jinja2 environment behind every page: URL reversing, static files, i18n, Markdown."""
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from jinja2 import Environment, StrictUndefined, Undefined, select_autoescape
+
+from chapterhouse.markup import render_markdown
+
+
+def url(name: str, *args, **kwargs) -> str:
+    """Reverse a URL name, as `{% url %}` does in Django templates."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def absolute_url(path: str) -> str:
+    """Make a site-relative path absolute with the configured site URL."""
+    return settings.SITE_URL + path
+
+
+def date_filter(value, format_name: str = "DATE_FORMAT") -> str:
+    """Format a date or datetime in the current time zone and locale."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, format_name)
+
+
+def field_describedby(field) -> str:
+    """The ids of a form field's help text and errors, for aria-describedby."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return " ".join(ids)
+
+
+def environment(**options) -> Environment:
+    """Build the environment; Django's Jinja2 backend calls this once."""
+    options.setdefault("undefined", StrictUndefined if settings.DEBUG else Undefined)
+    # Plain-text mail must not be HTML-escaped; everything else is.
+    options.pop("autoescape", None)
+    env = Environment(
+        extensions=["jinja2.ext.i18n"],
+        autoescape=select_autoescape(
+            disabled_extensions=("txt",), default=True, default_for_string=True
+        ),
+        **options,
+    )
+    env.install_gettext_translations(translation, newstyle=True)
+    env.globals.update(
+        url=url,
+        static=static,
+        absolute_url=absolute_url,
+        get_messages=get_messages,
+        field_describedby=field_describedby,
+        site_name=settings.SITE_NAME,
+    )
+    env.filters.update(markdown=render_markdown, date=date_filter)
+    return env

@@ -1,0 +1,87 @@
+"""Chapters: the local groups an instance hosts, their focus areas and links."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from chapters.validators import validate_time_zone
+
+
+class ChapterQuerySet(models.QuerySet):
+    def with_member_count(self) -> "ChapterQuerySet":
+        """Annotate each chapter with `member_count` (active accounts only)."""
+        return self.annotate(
+            member_count=Count("memberships", filter=Q(memberships__user__is_active=True))
+        )
+
+
+class Chapter(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("short name"),
+        max_length=50,
+        unique=True,
+        help_text=_("Used in web addresses and as the chapter's fediverse handle."),
+    )
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=63,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Meeting times are shown in this zone, e.g. America/New_York."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ChapterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("chapters:detail", args=[self.slug])
+
+
+class FocusArea(models.Model):
+    """A topic the chapter cares about; members pick theirs as interests."""
+
+    chapter = models.ForeignKey(Chapter, models.CASCADE, related_name="focus_areas")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["chapter", "position", "name"]
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "name"], name="unique_focus_area_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChapterLink(models.Model):
+    """A link on the chapter page: the host organization, a wiki, a mailing list."""
+
+    chapter = models.ForeignKey(Chapter, models.CASCADE, related_name="links")
+    label = models.CharField(_("label"), max_length=100)
+    url = models.URLField(_("address"), max_length=500)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["chapter", "position", "label"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
+
+    def __str__(self) -> str:
+        return self.label

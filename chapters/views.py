@@ -1,0 +1,184 @@
+"""Chapter pages: the directory, a chapter's page, its members, joining and contacting."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chapters import services as chapter_services
+from chapters.forms import ChapterForm, MemberActionForm
+from chapters.models import Chapter
+from members import services
+from members.forms import ContactForm
+from members.models import JobRole, Membership, Role, RoleChange
+
+
+def chapter_or_404(slug: str) -> Chapter:
+    return get_object_or_404(Chapter, slug=slug)
+
+
+def membership_of(request: HttpRequest, chapter: Chapter) -> Membership | None:
+    if not request.user.is_authenticated:
+        return None
+    return chapter.memberships.filter(user=request.user).first()
+
+
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """With one chapter, its page; with several, the directory of chapters."""
+    chapters = list(Chapter.objects.with_member_count()[:2])
+    if len(chapters) == 1:
+        return chapter_page(request, chapters[0])
+    return chapter_list(request)
+
+
+@require_http_methods(["GET"])
+def chapter_list(request: HttpRequest) -> HttpResponse:
+    chapters = Chapter.objects.with_member_count().prefetch_related("focus_areas")
+    return render(request, "chapters/list.html", {"chapters": chapters})
+
+
+@require_http_methods(["GET"])
+def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return chapter_page(request, chapter_or_404(slug))
+
+
+def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
+    membership = membership_of(request, chapter)
+    active = chapter.memberships.active()
+    role_counts = dict(
+        active.exclude(user__profile__job_role="")
+        .values_list("user__profile__job_role")
+        .annotate(count=Count("pk"))
+    )
+    context = {
+        "chapter": chapter,
+        "membership": membership,
+        "organizers": chapter.memberships.organizers(),
+        "member_count": active.count(),
+        "job_roles": [
+            (label, role_counts[value]) for value, label in JobRole.choices if value in role_counts
+        ],
+        "focus_areas": chapter.focus_areas.all(),
+        "links": chapter.links.all(),
+    }
+    return render(request, "chapters/detail.html", context)
+
+
+@require_http_methods(["GET"])
+def member_directory(request: HttpRequest, slug: str) -> HttpResponse:
+    """The chapter's members who chose to be listed; for members of the chapter only."""
+    chapter = chapter_or_404(slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    membership = membership_of(request, chapter)
+    if membership is None and not request.user.is_staff:
+        return render(request, "chapters/members_only.html", {"chapter": chapter}, status=403)
+    listed = chapter.memberships.directory().prefetch_related("user__profile__interests")
+    return render(
+        request,
+        "chapters/directory.html",
+        {"chapter": chapter, "memberships": listed, "membership": membership},
+    )
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    try:
+        services.join_chapter(request.user, chapter)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Welcome to %s!") % chapter.name)
+    return redirect(chapter)
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    try:
+        services.leave_chapter(request.user, chapter)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("You have left %s.") % chapter.name)
+    return redirect(chapter)
+
+
+def organizer_chapter_or_403(request: HttpRequest, slug: str) -> Chapter:
+    chapter = chapter_or_404(slug)
+    if not (request.user.is_superuser or services.is_organizer(request.user, chapter)):
+        raise PermissionDenied(_("Only the chapter's organizers can do this."))
+    return chapter
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = organizer_chapter_or_403(request, slug)
+    form = MemberActionForm(chapter, request.POST or None)
+    if form.is_valid():
+        membership, action = form.cleaned_data["membership"], form.cleaned_data["action"]
+        try:
+            if action == "remove":
+                services.remove_member(request.user, membership)
+            else:
+                role = Role.ORGANIZER if action == "promote" else Role.MEMBER
+                services.change_role(request.user, membership, role)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Done: %s.") % membership.user.display_name)
+            return redirect("chapters:manage_members", chapter.slug)
+    context = {
+        "chapter": chapter,
+        "form": form,
+        "memberships": chapter.memberships.active()
+        .select_related("user__profile")
+        .order_by("-role", "user__profile__display_name"),
+        "history": RoleChange.objects.filter(chapter=chapter).select_related(
+            "member__profile", "actor__profile"
+        )[:50],
+    }
+    return render(
+        request, "chapters/manage_members.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    user = request.user
+    initial = {"name": user.display_name, "email": user.email} if user.is_authenticated else {}
+    form = ContactForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        services.contact_organizers(chapter, sender=user, **form.cleaned_data)
+        messages.success(request, _("Your message is on its way to the organizers."))
+        return redirect(chapter)
+    status = 400 if form.errors else 200
+    return render(
+        request, "chapters/contact.html", {"chapter": chapter, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_chapter(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = organizer_chapter_or_403(request, slug)
+    form = ChapterForm(request.POST or None, instance=chapter)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        focus_areas, links = data.pop("focus_areas"), data.pop("links")
+        chapter_services.update_chapter(chapter, data, focus_areas, links)
+        messages.success(request, _("The chapter's settings are saved."))
+        return redirect(chapter)
+    status = 400 if form.errors else 200
+    return render(request, "chapters/edit.html", {"chapter": chapter, "form": form}, status=status)
