@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from chapterhouse.fields import URLField
 from chapters.validators import validate_time_zone
 
 
@@ -75,7 +76,7 @@ class ChapterLink(models.Model):
 
     chapter = models.ForeignKey(Chapter, models.CASCADE, related_name="links")
     label = models.CharField(_("label"), max_length=100)
-    url = models.URLField(_("address"), max_length=500)
+    url = URLField(_("address"), max_length=500)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -196,7 +196,10 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("CHAPTERHOUSE_SSL_REDIRECT", default=_site.scheme == "https")
     SECURE_HSTS_SECONDS = env.int("CHAPTERHOUSE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("CHAPTERHOUSE_HSTS_SUBDOMAINS", default=False)
-    SECURE_HSTS_PRELOAD = False
+    SECURE_HSTS_PRELOAD = env.bool("CHAPTERHOUSE_HSTS_PRELOAD", default=False)
+    # Subdomains and preloading commit the whole domain to HTTPS; the people who run
+    # the domain decide that (the two settings above), so Django's reminders are off.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
     if env.bool("CHAPTERHOUSE_BEHIND_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
         USE_X_FORWARDED_HOST = False

@@ -155,6 +155,14 @@ class DeleteAccountForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    # Longer than the stored iD: people paste the https://orcid.org/ form.
+    orcid = forms.CharField(
+        label=_("ORCID iD"),
+        max_length=60,
+        required=False,
+        help_text=_("Optional, e.g. 0000-0002-1825-0097."),
+    )
+
     class Meta:
         model = Profile
         fields = [
@@ -169,7 +177,6 @@ class ProfileForm(forms.ModelForm):
             "website": forms.URLInput(attrs={"autocomplete": "url"}),
         }
         help_texts = {
-            "orcid": _("Optional, e.g. 0000-0002-1825-0097."),
             "interests": _("The focus areas of your chapters."),
         }
 

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chapterhouse.fields import URLField
 from members.validators import validate_orcid
 
 PLACEHOLDER_EMAIL = "deleted-member@placeholder.invalid"
@@ -112,7 +113,7 @@ class Profile(models.Model):
         "chapters.FocusArea", verbose_name=_("interests"), blank=True, related_name="+"
     )
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
-    website = models.URLField(_("website"), max_length=500, blank=True)
+    website = URLField(_("website"), max_length=500, blank=True)
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid])
     in_directory = models.BooleanField(
         _("appear in member directories"),

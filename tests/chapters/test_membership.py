@@ -1,0 +1,177 @@
+"""Joining, leaving, roles, the member directory and its privacy."""
+
+import pytest
+from django.test import Client
+
+from members.models import Membership, Role, RoleChange
+from tests.conftest import client_for
+from tests.factories import (
+    ChapterFactory,
+    MembershipFactory,
+    OrganizerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_join_and_leave(outsider_client, outsider, chapter, organizer):
+    response = outsider_client.post(f"/chapters/{chapter.slug}/join/", follow=True)
+    assert "Welcome to Code4LibNYC" in response.text
+    assert "You are a member" in response.text
+    assert Membership.objects.filter(user=outsider, chapter=chapter, role=Role.MEMBER).exists()
+    outsider_client.post(f"/chapters/{chapter.slug}/join/")  # twice is harmless
+    assert Membership.objects.filter(user=outsider).count() == 1
+
+    outsider_client.post(f"/chapters/{chapter.slug}/leave/")
+    assert not Membership.objects.filter(user=outsider).exists()
+    actions = list(RoleChange.objects.filter(member=outsider).values_list("action", flat=True))
+    assert actions == ["left", "joined"]
+
+
+def test_join_needs_login_and_post(client, outsider_client, chapter):
+    response = client.post(f"/chapters/{chapter.slug}/join/")
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+    assert outsider_client.get(f"/chapters/{chapter.slug}/join/").status_code == 405
+
+
+def test_last_organizer_cannot_leave(organizer_client, organizer, chapter):
+    response = organizer_client.post(f"/chapters/{chapter.slug}/leave/", follow=True)
+    assert "only organizer" in response.text
+    assert Membership.objects.filter(user=organizer, role=Role.ORGANIZER).exists()
+
+
+def test_organizer_promotes_demotes_and_removes(organizer_client, organizer, member, chapter):
+    membership = Membership.objects.get(user=member)
+    url = f"/chapters/{chapter.slug}/members/manage/"
+    assert (
+        organizer_client.post(url, {"membership": membership.pk, "action": "promote"}).status_code
+        == 302
+    )
+    membership.refresh_from_db()
+    assert membership.role == Role.ORGANIZER
+
+    organizer_client.post(url, {"membership": membership.pk, "action": "demote"})
+    membership.refresh_from_db()
+    assert membership.role == Role.MEMBER
+
+    organizer_client.post(url, {"membership": membership.pk, "action": "remove"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    history = organizer_client.get(url).text
+    assert "made organizer" in history and "removed" in history
+
+
+def test_organizer_cannot_demote_the_last_organizer(organizer_client, organizer, chapter):
+    own = Membership.objects.get(user=organizer)
+    url = f"/chapters/{chapter.slug}/members/manage/"
+    other = OrganizerFactory(chapter=chapter)
+    assert (
+        organizer_client.post(url, {"membership": other.pk, "action": "demote"}).status_code == 302
+    )
+    response = organizer_client.post(url, {"membership": own.pk, "action": "demote"})
+    assert response.status_code == 400
+    assert "at least one organizer" in response.text
+    own.refresh_from_db()
+    assert own.role == Role.ORGANIZER
+
+
+def test_manage_rejects_a_membership_of_another_chapter(organizer_client, chapter):
+    elsewhere = MembershipFactory(chapter=ChapterFactory())
+    response = organizer_client.post(
+        f"/chapters/{chapter.slug}/members/manage/",
+        {"membership": elsewhere.pk, "action": "remove"},
+    )
+    assert response.status_code == 400
+    assert "not a member of this chapter" in response.text
+    assert Membership.objects.filter(pk=elsewhere.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["member", "outsider", "other_organizer"])
+def test_only_organizers_of_the_chapter_manage_it(who, request, chapter, member):
+    if who == "other_organizer":
+        user = OrganizerFactory(chapter=ChapterFactory()).user
+    else:
+        user = request.getfixturevalue(who)
+    client = client_for(user)
+    target = Membership.objects.get(user=member)
+    manage = f"/chapters/{chapter.slug}/members/manage/"
+    assert client.get(manage).status_code == 403
+    assert client.post(manage, {"membership": target.pk, "action": "promote"}).status_code == 403
+    assert client.get(f"/chapters/{chapter.slug}/edit/").status_code == 403
+    target.refresh_from_db()
+    assert target.role == Role.MEMBER
+
+
+def test_directory_is_for_members_and_honours_each_choice(chapter, member, organizer, outsider):
+    listed = MembershipFactory(chapter=chapter, user__profile__display_name="Listed Person")
+    hidden = MembershipFactory(chapter=chapter, user__profile__display_name="Hidden Person")
+    hidden.user.profile.in_directory = False
+    hidden.user.profile.save()
+    url = f"/chapters/{chapter.slug}/members/"
+
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
+    refused = client_for(outsider).get(url)
+    assert refused.status_code == 403
+    assert "Listed Person" not in refused.text
+
+    page = client_for(member).get(url).text
+    assert "Listed Person" in page
+    assert "Hidden Person" not in page
+    assert f"/accounts/people/{listed.user_id}/" in page
+
+
+def test_profiles_are_seen_only_by_people_who_share_a_chapter(chapter, member, outsider):
+    profile_url = f"/accounts/people/{member.pk}/"
+    assert client_for(member).get(profile_url).status_code == 200
+    assert client_for(outsider).get(profile_url).status_code == 404
+    assert Client().get(profile_url).status_code == 404
+    neighbour = MembershipFactory(chapter=chapter).user
+    assert client_for(neighbour).get(profile_url).status_code == 200
+    member.profile.in_directory = False
+    member.profile.save()
+    assert client_for(neighbour).get(profile_url).status_code == 404
+
+
+def test_directory_query_count_does_not_grow(chapter, member, django_assert_max_num_queries):
+    client = client_for(member)
+    url = f"/chapters/{chapter.slug}/members/"
+    MembershipFactory.create_batch(3, chapter=chapter)
+    with django_assert_max_num_queries(8):
+        client.get(url)
+    MembershipFactory.create_batch(20, chapter=chapter)
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+def test_manage_page_query_count_does_not_grow(
+    chapter, organizer_client, django_assert_max_num_queries
+):
+    url = f"/chapters/{chapter.slug}/members/manage/"
+    MembershipFactory.create_batch(3, chapter=chapter)
+    with django_assert_max_num_queries(10):
+        organizer_client.get(url)
+    MembershipFactory.create_batch(20, chapter=chapter)
+    with django_assert_max_num_queries(10):
+        assert organizer_client.get(url).status_code == 200
+
+
+def test_no_email_address_appears_in_any_page_a_member_can_load(chapter, organizer, member):
+    """Crawl every page reachable by anonymous visitors, members and organizers."""
+    people = [organizer, member] + [
+        m.user for m in MembershipFactory.create_batch(3, chapter=chapter)
+    ]
+    addresses = {user.email for user in people}
+    pages = [
+        "/", "/chapters/", chapter.get_absolute_url(), f"/chapters/{chapter.slug}/members/",
+        f"/chapters/{chapter.slug}/members/manage/", f"/chapters/{chapter.slug}/contact/",
+        f"/chapters/{chapter.slug}/edit/",
+    ] + [f"/accounts/people/{user.pk}/" for user in people]  # fmt: skip
+    for viewer in [None, member, organizer]:
+        client = client_for(viewer) if viewer else Client()
+        for page in pages:
+            response = client.get(page, follow=True)
+            text = response.text
+            own = {viewer.email} if viewer else set()
+            # The contact form fills in the visitor's own address for them, nobody else's.
+            leaked = {address for address in addresses - own if address in text}
+            assert not leaked, f"{page} shows {leaked} to {viewer}"
