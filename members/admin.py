@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from members.models import ContactMessage, Membership, Profile, RoleChange, User
+from members.services import profile_for
 
 
 class ProfileInline(admin.StackedInline):
@@ -44,6 +45,10 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("profile")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        profile_for(form.instance)
 
 
 @admin.register(Profile)

@@ -24,14 +24,21 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username: str):
         return self.get(email=self.normalize_email(username))
 
-    def create_user(self, email: str, password: str | None = None, **fields):
+    def create_user(
+        self, email: str, password: str | None = None, display_name: str = "", **fields
+    ):
+        """Create an account with its profile (every account has one)."""
         user = self.model(email=self.normalize_email(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
+        Profile.objects.using(self._db).create(
+            user=user, display_name=display_name or str(_("Member"))
+        )
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields):
         fields.update(is_staff=True, is_superuser=True, email_verified_at=timezone.now())
+        fields.setdefault("display_name", str(_("Site administrator")))
         return self.create_user(email, password, **fields)
 
 
@@ -74,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             return str(_("Deleted member"))
         profile = getattr(self, "profile", None)
         return profile.display_name if profile else str(_("Member"))
+
+    @property
+    def institution(self) -> str:
+        profile = getattr(self, "profile", None)
+        return profile.institution if profile else ""
 
     @property
     def is_verified(self) -> bool:

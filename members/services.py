@@ -38,10 +38,10 @@ def sign_up(
         raise duplicate_email_error()
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email, password)
+            user = User.objects.create_user(email, password, display_name=display_name)
     except IntegrityError as error:  # someone signed up with the same address just now
         raise duplicate_email_error() from error
-    Profile.objects.create(user=user, display_name=display_name, in_directory=in_directory)
+    Profile.objects.filter(user=user).update(in_directory=in_directory)
     enqueue_on_commit(tasks.send_verification_email, user.pk, chapter.slug if chapter else "")
     return user
 
@@ -229,6 +229,14 @@ def contact_organizers(
 def mark_relayed(message: ContactMessage) -> None:
     """Record that a contact message reached the organizers."""
     ContactMessage.objects.filter(pk=message.pk).update(relayed_at=timezone.now())
+
+
+def profile_for(user: User) -> Profile:
+    """The user's profile, made on first use for accounts created without one."""
+    profile, _created = Profile.objects.get_or_create(
+        user=user, defaults={"display_name": user.display_name}
+    )
+    return profile
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+import chapterhouse.converters  # noqa: F401 - registers <id:...>
 from members import views
 
 app_name = "members"
@@ -22,5 +23,5 @@ urlpatterns = [
     path("email/confirm/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
     path("delete/", views.delete_account, name="delete"),
     path("profile/", views.edit_profile, name="profile"),
-    path("people/<int:user_id>/", views.profile_detail, name="detail"),
+    path("people/<id:user_id>/", views.profile_detail, name="detail"),
 ]

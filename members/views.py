@@ -167,7 +167,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_profile(request: HttpRequest) -> HttpResponse:
-    profile = request.user.profile
+    profile = services.profile_for(request.user)
     form = ProfileForm(request.POST or None, instance=profile)
     if form.is_valid():
         services.update_profile(profile, dict(form.cleaned_data))
@@ -183,6 +183,7 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     member = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
     if not can_see_profile(request.user, member):
         raise Http404(_("No such member, or their profile is private."))
+    services.profile_for(member)
     chapters = Chapter.objects.filter(memberships__user=member).order_by("name")
     return render(request, "members/profile.html", {"member": member, "chapters": chapters})
 
@@ -193,7 +194,7 @@ def can_see_profile(viewer, member: User) -> bool:
         return False
     if viewer.pk == member.pk or viewer.is_staff:
         return True
-    if not member.profile.in_directory:
+    if not services.profile_for(member).in_directory:
         return False
     shared = Membership.objects.filter(user=viewer).values("chapter")
     return Membership.objects.filter(user=member, chapter__in=shared).exists()

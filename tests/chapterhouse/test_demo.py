@@ -1,0 +1,75 @@
+"""The Code4LibNYC demo, loaded twice."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from chapters.models import Chapter
+from members.models import JobRole, Membership, Profile, Role, User
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = [
+    "chapters",
+    "members.user",
+    "members.profile",
+    "members.membership",
+    "members.rolechange",
+]
+
+
+def snapshot() -> str:
+    out = io.StringIO()
+    call_command("dumpdata", *OUR_APPS, "--natural-foreign", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_builds_code4libnyc_from_the_founding_announcement():
+    output = io.StringIO()
+    call_command("demo", stdout=output)
+    chapter = Chapter.objects.get(slug="code4libnyc")
+    assert chapter.name == "Code4LibNYC"
+    assert chapter.time_zone == "America/New_York"
+    assert "forum where library technologists" in chapter.description
+    assert list(chapter.focus_areas.values_list("name", flat=True)) == [
+        "Content management systems",
+        "Web application frameworks",
+        "Digital library systems",
+        "Institutional repositories",
+        "Subject repositories",
+        "Federated search tools",
+        "Next generation OPACs",
+    ]
+    assert chapter.links.filter(url__contains="metro.org").exists()
+    organizers = Membership.objects.filter(chapter=chapter, role=Role.ORGANIZER)
+    assert sorted(organizers.values_list("user__profile__display_name", flat=True)) == [
+        "Joanna DiPasquale",
+        "Kevin Reiss",
+        "Paul Albert",
+    ]
+    assert Membership.objects.filter(chapter=chapter, role=Role.MEMBER).count() == 12
+    kinds = set(Profile.objects.values_list("job_role", flat=True))
+    assert kinds >= set(JobRole.values) - {JobRole.OTHER}  # the five kinds of member
+    assert all(
+        email.endswith("@example.org") for email in User.objects.values_list("email", flat=True)
+    )
+    assert "http://testserver/chapters/code4libnyc/" in output.getvalue()
+    assert "kevin.reiss@example.org" in output.getvalue()
+
+
+def test_demo_organizer_can_log_in_with_the_printed_password(client):
+    call_command("demo", stdout=io.StringIO())
+    response = client.post(
+        "/accounts/login/", {"username": "kevin.reiss@example.org", "password": "code4lib-nyc-demo"}
+    )
+    assert response.status_code == 302
+
+
+def test_running_the_demo_twice_changes_nothing():
+    call_command("demo", stdout=io.StringIO())
+    first = snapshot()
+    output = io.StringIO()
+    call_command("demo", stdout=output)
+    assert snapshot() == first
+    assert "nothing changed" in output.getvalue()

@@ -1,0 +1,85 @@
+"""Start-up configuration, the SQLite tuning, and the chapterhouse command."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chapterhouse(*args: str, env: dict[str, str] | None = None, tmp_path: Path | None = None):
+    """Run the console command in a fresh process, with only the given environment."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CHAPTERHOUSE_", "DJANGO_"))}
+    base.pop("DATABASE_URL", None)
+    if tmp_path is not None:
+        base["DATABASE_URL"] = f"sqlite:///{tmp_path / 'startup.sqlite3'}"
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "chapterhouse", *args],
+        env={**base, **(env or {})},
+        cwd=tmp_path or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "CHAPTERHOUSE_DEBUG": "false",
+    "CHAPTERHOUSE_SECRET_KEY": secrets.token_urlsafe(50),
+    "CHAPTERHOUSE_SITE_URL": "https://chapters.example.org",
+}
+
+
+@pytest.mark.parametrize("missing", ["CHAPTERHOUSE_SECRET_KEY", "CHAPTERHOUSE_SITE_URL"])
+def test_production_start_up_names_a_missing_setting(missing, tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = chapterhouse("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert f"Set the environment variable {missing}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_malformed_site_url_is_refused(tmp_path):
+    result = chapterhouse(
+        "check",
+        env={**PRODUCTION, "CHAPTERHOUSE_SITE_URL": "chapters.example.org"},
+        tmp_path=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "CHAPTERHOUSE_SITE_URL must be an http(s) URL" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production(tmp_path):
+    result = chapterhouse(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_defaults_need_no_configuration(tmp_path):
+    result = chapterhouse("check", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_sqlite_runs_in_wal_with_normal_sync_and_immediate_transactions(tmp_path):
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
+        "    c.execute('PRAGMA synchronous'); print(c.fetchone()[0])\n"
+        "print(connection.transaction_mode)\n"
+    )
+    result = chapterhouse("shell", "-v", "0", "-c", script, tmp_path=tmp_path)
+    assert result.stdout.split() == ["wal", "1", "IMMEDIATE"], result.stderr
+
+
+def test_sqlite_lives_under_var_by_default():
+    script = "from django.conf import settings; print(settings.DATABASES['default']['NAME'])"
+    result = chapterhouse("shell", "-v", "0", "-c", script)
+    assert result.stdout.strip() == str(ROOT / "var" / "chapterhouse.sqlite3"), result.stderr
