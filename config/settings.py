@@ -12,10 +12,11 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
 env.read_env(BASE_DIR / ".env")
+
+# Where the default SQLite database, collected static files and uploads live.
+VAR_DIR = Path(env.str("CHAPTERHOUSE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("CHAPTERHOUSE_DEBUG", default=True)
 
@@ -110,6 +111,8 @@ TEMPLATES = [
 def _database() -> dict:
     config = env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'chapterhouse.sqlite3'}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if config["NAME"] and config["NAME"] != ":memory:":
+            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue
         # on busy_timeout instead of failing with "database is locked".
         config["OPTIONS"] = {
@@ -170,10 +173,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = env.path("CHAPTERHOUSE_STATIC_ROOT", default=VAR_DIR / "static")
+STATIC_ROOT = Path(env.str("CHAPTERHOUSE_STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("CHAPTERHOUSE_MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_ROOT = Path(env.str("CHAPTERHOUSE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

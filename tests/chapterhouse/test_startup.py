@@ -83,3 +83,16 @@ def test_sqlite_lives_under_var_by_default():
     script = "from django.conf import settings; print(settings.DATABASES['default']['NAME'])"
     result = chapterhouse("shell", "-v", "0", "-c", script)
     assert result.stdout.strip() == str(ROOT / "var" / "chapterhouse.sqlite3"), result.stderr
+
+
+def test_a_fresh_checkout_migrates_and_loads_the_demo_with_nothing_set(tmp_path):
+    var = tmp_path / "fresh" / "var"
+    env = {"CHAPTERHOUSE_VAR_DIR": str(var)}
+    migrate = chapterhouse("migrate", "--noinput", "-v", "0", env=env)
+    assert migrate.returncode == 0, migrate.stderr
+    demo = chapterhouse("demo", env=env)
+    assert demo.returncode == 0, demo.stderr
+    assert "Log in as an organizer" in demo.stdout
+    assert (var / "chapterhouse.sqlite3").exists()
+    again = chapterhouse("demo", env=env)
+    assert "nothing changed" in again.stdout
