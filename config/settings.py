@@ -175,6 +175,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("CHAPTERHOUSE_STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it before collectstatic
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("CHAPTERHOUSE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

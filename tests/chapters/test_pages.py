@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import ChapterFactory, FocusAreaFactory, MembershipFactory, OrganizerFactory
+from tests.queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -40,25 +41,23 @@ def test_chapter_page_shows_about_focus_areas_organizers_and_placeholders(client
     assert f"/accounts/signup/?chapter={chapter.slug}" in page
 
 
-def test_chapter_directory_query_count_does_not_grow(client, django_assert_max_num_queries):
-    for _ in range(3):
+def add_chapters_with_people(count: int) -> None:
+    for _ in range(count):
         chapter = ChapterFactory()
         FocusAreaFactory.create_batch(3, chapter=chapter)
         MembershipFactory.create_batch(2, chapter=chapter)
-    with django_assert_max_num_queries(4):
-        client.get("/chapters/")
-    for _ in range(10):
-        FocusAreaFactory(chapter=ChapterFactory())
-    with django_assert_max_num_queries(4):
-        assert client.get("/chapters/").status_code == 200
 
 
-def test_chapter_page_query_count_does_not_grow(client, chapter, django_assert_max_num_queries):
+def test_chapter_list_queries_do_not_grow(client):
+    add_chapters_with_people(3)
+    assert_queries_do_not_grow(client, "/chapters/", lambda: add_chapters_with_people(10))
+
+
+def test_chapter_page_queries_do_not_grow(client, chapter):
+    def add_people_and_areas():
+        OrganizerFactory.create_batch(5, chapter=chapter)
+        MembershipFactory.create_batch(10, chapter=chapter)
+        FocusAreaFactory.create_batch(7, chapter=chapter)
+
     OrganizerFactory.create_batch(2, chapter=chapter)
-    with django_assert_max_num_queries(10):
-        client.get(chapter.get_absolute_url())
-    OrganizerFactory.create_batch(5, chapter=chapter)
-    MembershipFactory.create_batch(10, chapter=chapter)
-    FocusAreaFactory.create_batch(7, chapter=chapter)
-    with django_assert_max_num_queries(10):
-        client.get(chapter.get_absolute_url())
+    assert_queries_do_not_grow(client, chapter.get_absolute_url(), add_people_and_areas)
