@@ -1,6 +1,7 @@
 """The Code4LibNYC demo, drawn from the chapter's founding announcement of 27 August 2008."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -8,6 +9,8 @@ from django.utils import timezone
 
 from chapters.models import Chapter, ChapterLink, FocusArea
 from members.models import JobRole, Membership, Profile, Role, RoleChange, User
+from stories.frontmatter import read_post
+from stories.services import import_post, import_redirect_row
 
 DEMO_PASSWORD = "code4lib-nyc-demo"  # noqa: S105 - printed for people trying the demo
 
@@ -98,6 +101,10 @@ MEMBERS = [
 
 STAFF_EMAIL = "admin@example.org"
 
+# The founding announcement as the national Code4Lib site published it, with its old addresses.
+ANNOUNCEMENT = Path(__file__).parent / "demo_content" / "2008-08-27-code4libnyc.md"
+ANNOUNCEMENT_OLD_PATHS = ["/node/252", "/story/252"]
+
 
 @dataclass
 class DemoResult:
@@ -142,6 +149,10 @@ def load_demo() -> DemoResult:
     if staff_created:
         Profile.objects.create(user=staff, display_name="Site administrator", in_directory=False)
     result.created += int(staff_created)
+    if not chapter.stories.filter(source=ANNOUNCEMENT.name).exists():
+        story, _new, _warnings = import_post(chapter, read_post(ANNOUNCEMENT))
+        import_redirect_row(ANNOUNCEMENT_OLD_PATHS, story.get_absolute_url())
+        result.created += 1
     return result
 
 

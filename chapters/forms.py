@@ -73,7 +73,7 @@ class ChapterForm(forms.ModelForm):
 
     class Meta:
         model = Chapter
-        fields = ["name", "tagline", "description", "region", "time_zone"]
+        fields = ["name", "tagline", "description", "region", "time_zone", "members_can_blog"]
         widgets = {"description": forms.Textarea(attrs={"rows": 12})}
 
     def __init__(self, *args, **kwargs):

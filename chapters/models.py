@@ -36,6 +36,11 @@ class Chapter(models.Model):
         validators=[validate_time_zone],
         help_text=_("Meeting times are shown in this zone, e.g. America/New_York."),
     )
+    members_can_blog = models.BooleanField(
+        _("members may write blog posts"),
+        default=False,
+        help_text=_("Organizers always can; with this on, every member can publish blog posts."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ChapterQuerySet.as_manager()

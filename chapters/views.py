@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +17,10 @@ from chapters.models import Chapter
 from members import services
 from members.forms import ContactForm
 from members.models import JobRole, Membership, Role, RoleChange
+from stories.models import Story
+from stories.views import writable_kinds
+
+LATEST_STORIES = 5
 
 
 def chapter_or_404(slug: str) -> Chapter:
@@ -66,8 +71,13 @@ def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
         ],
         "focus_areas": chapter.focus_areas.all(),
         "links": chapter.links.all(),
+        "latest_stories": Story.objects.filter(chapter=chapter)
+        .published()
+        .select_related("chapter")[:LATEST_STORIES],
+        "can_write": bool(writable_kinds(request.user, chapter)),
     }
-    return render(request, "chapters/detail.html", context)
+    with timezone.override(chapter.time_zone):
+        return render(request, "chapters/detail.html", context)
 
 
 @require_http_methods(["GET"])

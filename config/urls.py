@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from chapters import views as chapter_views
+from stories.feeds import AllStoriesFeed
 
 urlpatterns = [
     path("", chapter_views.home, name="home"),
     path("accounts/", include("members.urls")),
     path("chapters/", include("chapters.urls")),
+    path("chapters/<slug:slug>/stories/", include("stories.urls")),
+    path("stories/feed/", AllStoriesFeed(), name="all_stories_feed"),
     path("admin/", admin.site.urls),
 ]
 

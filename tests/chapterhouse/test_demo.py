@@ -73,3 +73,16 @@ def test_running_the_demo_twice_changes_nothing():
     call_command("demo", stdout=output)
     assert snapshot() == first
     assert "nothing changed" in output.getvalue()
+
+
+def test_demo_includes_the_founding_announcement_at_its_old_addresses(client):
+    call_command("demo", stdout=io.StringIO())
+    story = Chapter.objects.get(slug="code4libnyc").stories.get()
+    assert story.title == "Code4LibNYC"
+    page = client.get(story.get_absolute_url()).text
+    assert "METRO offices" in page
+    for old_path in ["/node/252", "/story/252", "/2008/08/27/code4libnyc"]:
+        response = client.get(old_path)
+        assert response.status_code == 301
+        assert response.url == story.get_absolute_url()
+    assert "Code4LibNYC" in client.get("/").text.split("Latest stories")[1]
