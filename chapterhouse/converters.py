@@ -14,3 +14,12 @@ class IdConverter:
 
 
 register_converter(IdConverter, "id")
+
+
+class YearConverter(IdConverter):
+    """A four-digit year from 1000 to 2999: enough history, and no date overflows."""
+
+    regex = "[12][0-9]{3}"
+
+
+register_converter(YearConverter, "year")

@@ -277,3 +277,33 @@ def visible_text(html: str) -> str:
     collector.feed(html or "")
     collector.close()
     return " ".join("".join(collector.parts).split())
+
+
+_BLOCK_TAG = re.compile(
+    r"</?(?:address|article|aside|blockquote|center|dd|details|div|dl|dt|embed|figcaption|figure"
+    r"|footer|form|h[1-6]|header|hr|iframe|li|nav|object|ol|p|pre|section|summary|table|tbody"
+    r"|td|tfoot|th|thead|tr|ul)\b",
+    re.I,
+)
+_PRE_BLOCK = re.compile(r"(<pre\b.*?</pre\s*>)", re.I | re.S)
+_BLANK_LINES = re.compile(r"\n[ \t]*\n+")
+
+
+def paragraphs_from_line_breaks(html: str) -> str:
+    """Turn blank lines into paragraphs and line breaks into <br>, as Drupal's filter did.
+
+    Imported Drupal bodies relied on it: they are HTML without <p> tags. Runs of text
+    that hold block-level tags are left alone, and so is everything inside <pre>.
+    """
+    pieces = []
+    for chunk in _PRE_BLOCK.split(html.replace("\r\n", "\n")):
+        if _PRE_BLOCK.fullmatch(chunk):
+            pieces.append(chunk)
+            continue
+        for paragraph in _BLANK_LINES.split(chunk):
+            paragraph = paragraph.strip()
+            if not paragraph or _BLOCK_TAG.search(paragraph):
+                pieces.append(paragraph)
+            else:
+                pieces.append("<p>" + paragraph.replace("\n", "<br>\n") + "</p>")
+    return "\n".join(piece for piece in pieces if piece)

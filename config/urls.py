@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import chapterhouse.converters  # noqa: F401 - registers <id:...> and <year:...> for the apps
 from chapters import views as chapter_views
 from stories.feeds import AllStoriesFeed
 

@@ -53,14 +53,15 @@ class Post:
 
 def repair(text: str) -> str:
     """Undo mojibake (UTF-8 read as cp1252) and normalize line ends; change nothing else."""
-    text = ftfy.fix_text(
-        text,
-        unescape_html=False,
-        uncurl_quotes=False,
-        fix_latin_ligatures=False,
-        fix_character_width=False,
-        normalization="NFC",
-    )
+    if not text.isascii():  # mojibake needs non-ASCII characters; most files have none
+        text = ftfy.fix_text(
+            text,
+            unescape_html=False,
+            uncurl_quotes=False,
+            fix_latin_ligatures=False,
+            fix_character_width=False,
+            normalization="NFC",
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chapterhouse.markup import render_markdown, sanitize, visible_text
+from chapterhouse.markup import (
+    paragraphs_from_line_breaks,
+    render_markdown,
+    sanitize,
+    visible_text,
+)
 from members.models import placeholder_user
 
 
@@ -117,7 +122,12 @@ class Story(models.Model):
                 fields=["chapter", "source"], condition=~Q(source=""), name="unique_story_source"
             ),
         ]
-        indexes = [models.Index(fields=["chapter", "status", "-published"])]
+        indexes = [
+            models.Index(fields=["chapter", "status", "-published"]),
+            # The unique constraint above is partial; SQLite only uses it for queries
+            # that repeat its condition, so imports look stories up through this one.
+            models.Index(fields=["chapter", "source"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -132,7 +142,7 @@ class Story(models.Model):
     def body_html(self):
         """The body as safe HTML, whatever format it was written in."""
         if self.body_format == self.Format.HTML:
-            return sanitize(self.body)
+            return sanitize(paragraphs_from_line_breaks(self.body))
         return render_markdown(self.body)
 
     def excerpt_text(self) -> str:

@@ -20,26 +20,30 @@ def unique_slug(chapter: Chapter, text: str, exclude: Story | None = None) -> st
     base = slugify(text, allow_unicode=True)[:190] or "story"
     if base in RESERVED_SLUGS:
         base = f"{base}-story"
-    taken = set(
-        Story.objects.filter(chapter=chapter, slug__startswith=base)
-        .exclude(pk=exclude.pk if exclude else None)
-        .values_list("slug", flat=True)
-    )
+    stories = Story.objects.filter(chapter=chapter).exclude(pk=exclude.pk if exclude else None)
+    if not stories.filter(slug=base).exists():  # the usual case, and an indexed lookup
+        return base
+    taken = set(stories.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
     return slug
 
 
-def set_categories(story: Story, names: list[str]) -> None:
-    """Give the story exactly these categories, creating any the chapter lacks."""
+def set_categories(story: Story, names: list[str], known: dict | None = None) -> None:
+    """Give the story exactly these categories, creating any the chapter lacks.
+
+    `known` caches the chapter's categories by slug across calls (an import run).
+    """
+    known = {} if known is None else known
     categories = []
     for name in names:
         slug = slugify(name, allow_unicode=True)[:100] or "category"
-        category, _created = Category.objects.get_or_create(
-            chapter=story.chapter, slug=slug, defaults={"name": name}
-        )
-        categories.append(category)
+        if slug not in known:
+            known[slug], _created = Category.objects.get_or_create(
+                chapter=story.chapter, slug=slug, defaults={"name": name}
+            )
+        categories.append(known[slug])
     story.categories.set(categories)
 
 
@@ -69,7 +73,9 @@ def delete_story(story: Story) -> None:
 
 
 @transaction.atomic
-def import_post(chapter: Chapter, post: Post) -> tuple[Story, bool, list[str]]:
+def import_post(
+    chapter: Chapter, post: Post, categories: dict | None = None
+) -> tuple[Story, bool, list[str]]:
     """Create or update the story imported from `post.source`; return it, whether new, warnings."""
     story = Story.objects.filter(chapter=chapter, source=post.source).first()
     created = story is None
@@ -81,9 +87,10 @@ def import_post(chapter: Chapter, post: Post) -> tuple[Story, bool, list[str]]:
     story.created = story.updated = post.created
     story.published = None if post.draft else post.created
     story.status = Story.Status.DRAFT if post.draft else Story.Status.PUBLISHED
-    story.full_clean(exclude=["categories", "author"])
+    # Field checks only: the unique constraints are the database's to enforce.
+    story.clean_fields(exclude=["categories", "author"])
     story.save()
-    set_categories(story, post.categories)
+    set_categories(story, post.categories, categories)
     warnings = []
     warning = add_redirect(post.dated_path, story)
     if warning:

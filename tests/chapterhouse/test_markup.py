@@ -567,3 +567,18 @@ def test_corpus_players_and_scripts_are_handled():
     assert registry.count("ssplayer2.swf?doc=code4lib-2008-metadata-registry") == 2  # one link
     voting = by_name["2006-01-06-voting-on-code4lib-2006-presentation-proposals.md"]
     assert "javascript" not in voting and ">Vote!</a>" in voting
+
+
+def test_blank_lines_become_paragraphs_as_drupal_showed_them():
+    from chapterhouse.markup import paragraphs_from_line_breaks
+
+    html = (
+        'First line\nsecond line\n\nA <a href="/x">link</a>.\n\n'
+        "<ul>\n<li>one</li>\n</ul>\n\n<pre>a\n\nb</pre>"
+    )
+    assert paragraphs_from_line_breaks(html) == (
+        "<p>First line<br>\nsecond line</p>\n"
+        '<p>A <a href="/x">link</a>.</p>\n'
+        "<ul>\n<li>one</li>\n</ul>\n"
+        "<pre>a\n\nb</pre>"
+    )

@@ -13,6 +13,14 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 STRANGE_PATHS = [
+    "/chapters/code4libnyc/stories/?page=999999999999999999999",
+    "/chapters/code4libnyc/stories/year/99999999999/",
+    "/chapters/code4libnyc/stories/year/0/",
+    "/chapters/code4libnyc/stories/category/%00/",
+    "/chapters/code4libnyc/stories/%F0%9F%98%80/",
+    "/chapters/code4libnyc/stories/x/edit/",
+    "/node/%00",
+    "/" + "n" * 2000,
     "/accounts/people/999999999999999999999999/",
     "/accounts/people/0/",
     "/accounts/people/-1/",
@@ -29,6 +37,7 @@ STRANGE_PATHS = [
 ]
 
 STRANGE_POSTS = {
+    "/chapters/code4libnyc/stories/new/": {"title": "\x00", "kind": "x", "categories_text": "\x00"},
     "/accounts/signup/": {
         "email": "\x00",
         "password1": "\u202e\ufeff",
@@ -109,10 +118,12 @@ def test_pages_carry_security_headers_and_no_inline_code(client, chapter, path):
 def test_every_model_has_a_working_admin(db):
     staff = UserFactory(is_staff=True, is_superuser=True)
     client = client_for(staff)
-    ours = [m for m in admin.site._registry if m._meta.app_label in {"members", "chapters"}]
+    ours = [
+        m for m in admin.site._registry if m._meta.app_label in {"members", "chapters", "stories"}
+    ]
     assert {m.__name__ for m in ours} >= {
         "User", "Profile", "Membership", "RoleChange", "ContactMessage",
-        "Chapter", "FocusArea", "ChapterLink",
+        "Chapter", "FocusArea", "ChapterLink", "Story", "Category", "Redirect",
     }  # fmt: skip
     for model in ours:
         opts = model._meta
