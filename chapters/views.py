@@ -18,7 +18,7 @@ from members import services
 from members.forms import ContactForm
 from members.models import JobRole, Membership, Role, RoleChange
 from stories.models import Story
-from stories.views import writable_kinds
+from stories.permissions import writable_kinds
 
 LATEST_STORIES = 5
 

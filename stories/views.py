@@ -12,16 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chapters.models import Chapter
-from members.services import is_organizer
+from chapters.views import chapter_or_404
 from stories import services
 from stories.forms import StoryForm
 from stories.models import Category, Story
+from stories.permissions import can_edit, drafts_for, writable_kinds
 
 PAGE_SIZE = 20
-
-
-def chapter_or_404(slug: str) -> Chapter:
-    return get_object_or_404(Chapter, slug=slug)
 
 
 def render_in_chapter_zone(request, chapter: Chapter, template: str, context: dict, status=200):
@@ -49,14 +46,6 @@ def render_list(request, chapter: Chapter, stories, heading: str, **extra) -> Ht
         **extra,
     }
     return render_in_chapter_zone(request, chapter, "stories/list.html", context)
-
-
-def drafts_for(user, chapter: Chapter):
-    """Drafts the user may see in this chapter: all for organizers, their own for others."""
-    if not user.is_authenticated:
-        return Story.objects.none()
-    drafts = Story.objects.filter(chapter=chapter, status=Story.Status.DRAFT)
-    return drafts if is_organizer(user, chapter) else drafts.filter(author=user)
 
 
 @require_GET
@@ -97,25 +86,6 @@ def story_detail(request: HttpRequest, slug: str, story: str) -> HttpResponse:
     )
     context = {"story": story, "can_edit": can_edit(request.user, story)}
     return render_in_chapter_zone(request, chapter, "stories/detail.html", context)
-
-
-def writable_kinds(user, chapter: Chapter) -> list[str]:
-    """What the user may write here: everything for organizers, blog posts if members may."""
-    if not user.is_authenticated:
-        return []
-    if user.is_superuser or is_organizer(user, chapter):
-        return list(Story.Kind.values)
-    if chapter.members_can_blog and chapter.memberships.filter(user=user).exists():
-        return [Story.Kind.BLOG]
-    return []
-
-
-def can_edit(user, story: Story) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or is_organizer(user, story.chapter):
-        return True
-    return story.author_id == user.pk and Story.Kind.BLOG in writable_kinds(user, story.chapter)
 
 
 @login_required
