@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "members",
     "chapters",
     "stories",
+    "meetings",
 ]
 
 MIDDLEWARE = [

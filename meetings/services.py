@@ -1,0 +1,248 @@
+"""Writes for meetings: publishing and changing them, RSVPs and the waitlist, talks, reports.
+
+Every RSVP change locks the meeting's row first (SELECT ... FOR UPDATE on
+PostgreSQL; SQLite's IMMEDIATE transactions serialize writers), so two people
+can never both take the last seat.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chapterhouse.tasks import enqueue_on_commit
+from chapters.models import Chapter
+from meetings import tasks
+from meetings.models import Meeting, Report, Rsvp, Talk
+from members.models import User
+from members.services import is_organizer
+
+# A change to any of these is news for everyone going, and a new calendar revision.
+SCHEDULE_FIELDS = ("start", "end", "venue_id", "online_url", "status")
+
+
+def require_organizer(user: User, chapter: Chapter) -> None:
+    if not (user.is_superuser or is_organizer(user, chapter)):
+        raise PermissionDenied(_("Only the chapter's organizers can do this."))
+
+
+@transaction.atomic
+def publish_meeting(meeting: Meeting, announce: bool = True) -> Meeting:
+    """Save a new meeting (capacity defaults to the venue's) and announce it to the chapter."""
+    if meeting.capacity is None and meeting.venue_id:
+        meeting.capacity = meeting.venue.capacity
+    meeting.full_clean()
+    meeting.save()
+    if announce:
+        enqueue_on_commit(tasks.announce_meeting, meeting.pk)
+    schedule_reminder(meeting)
+    return meeting
+
+
+@transaction.atomic
+def update_meeting(meeting: Meeting, fields: dict) -> Meeting:
+    """Change a meeting; a new time, place or status raises its revision and tells those going."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    before = {name: getattr(locked, name) for name in SCHEDULE_FIELDS}
+    old_capacity = locked.capacity
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    changed = [name for name in SCHEDULE_FIELDS if getattr(locked, name) != before[name]]
+    locked.updated = timezone.now()
+    if changed:
+        locked.sequence += 1
+    locked.full_clean()
+    locked.save()
+    if locked.capacity != old_capacity:
+        promote_from_waitlist(locked)
+    if changed:
+        enqueue_on_commit(tasks.send_meeting_changed, locked.pk, locked.sequence)
+        if "start" in changed:
+            schedule_reminder(locked)
+    return locked
+
+
+def cancel_meeting(meeting: Meeting) -> Meeting:
+    """Cancel a meeting: it stays listed, marked cancelled, and everyone going is told."""
+    return update_meeting(meeting, {"status": Meeting.Status.CANCELLED})
+
+
+def schedule_reminder(meeting: Meeting) -> None:
+    """Queue the 24-hour reminder; a reminder for an old start time finds nothing to do."""
+    when = meeting.start - timezone.timedelta(hours=24)
+    if when > timezone.now():
+        reminder = tasks.send_reminder.using(run_after=when)
+        enqueue_on_commit(reminder, meeting.pk, meeting.start.isoformat())
+
+
+def seats_taken(meeting: Meeting, excluding: Rsvp | None = None) -> int:
+    going = meeting.rsvps.filter(status=Rsvp.Status.GOING)
+    if excluding is not None and excluding.pk:
+        going = going.exclude(pk=excluding.pk)
+    return going.aggregate(total=Sum("seats", default=0))["total"]
+
+
+def has_room(meeting: Meeting, seats: int, excluding: Rsvp | None = None) -> bool:
+    return meeting.capacity is None or seats_taken(meeting, excluding) + seats <= meeting.capacity
+
+
+def lock(meeting: Meeting) -> Meeting:
+    """The meeting, re-read under a row lock that serializes every RSVP change to it."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+@transaction.atomic
+def rsvp(meeting: Meeting, user: User, guests: int = 0) -> Rsvp:
+    """Say you are going: a seat if one is free, otherwise the end of the waitlist."""
+    meeting = lock(meeting)
+    if not meeting.rsvp_is_open():
+        raise ValidationError(_("RSVPs for this meeting are closed."), code="closed")
+    if guests > meeting.guests_allowed:
+        raise ValidationError(
+            _("You can bring at most %(count)d guests.") % {"count": meeting.guests_allowed},
+            code="guests",
+        )
+    if not meeting.chapter.memberships.filter(user=user).exists():
+        raise ValidationError(_("Join the chapter to RSVP."), code="not_member")
+    answer = Rsvp.objects.filter(meeting=meeting, user=user).first() or Rsvp(
+        meeting=meeting, user=user
+    )
+    was_going = answer.status == Rsvp.Status.GOING
+    answer.guests, answer.seats, answer.updated = guests, 1 + guests, timezone.now()
+    if has_room(meeting, answer.seats, excluding=answer):
+        answer.status, answer.queued_at = Rsvp.Status.GOING, None
+    elif answer.status != Rsvp.Status.WAITLISTED:
+        answer.status, answer.queued_at = Rsvp.Status.WAITLISTED, timezone.now()
+    answer.save()
+    if was_going:
+        promote_from_waitlist(meeting)  # fewer guests may free seats
+    if not was_going:
+        enqueue_on_commit(tasks.send_rsvp_confirmation, answer.pk, answer.status)
+    return answer
+
+
+@transaction.atomic
+def cancel_rsvp(meeting: Meeting, user: User) -> Rsvp | None:
+    """Say you are not going; the seats go to the first people on the waitlist."""
+    meeting = lock(meeting)
+    answer = Rsvp.objects.filter(meeting=meeting, user=user).first()
+    if answer is None or answer.status == Rsvp.Status.CANCELLED:
+        return answer
+    answer.status, answer.queued_at, answer.updated = Rsvp.Status.CANCELLED, None, timezone.now()
+    answer.save()
+    promote_from_waitlist(meeting)
+    return answer
+
+
+def promote_from_waitlist(meeting: Meeting) -> list[Rsvp]:
+    """Give free seats to the waitlist in the order people joined it.
+
+    Strictly first come: if the first party does not fit, nobody behind it jumps the queue.
+    Call with the meeting locked.
+    """
+    if meeting.status != Meeting.Status.SCHEDULED or meeting.end <= timezone.now():
+        return []
+    promoted = []
+    waiting = meeting.rsvps.filter(status=Rsvp.Status.WAITLISTED).order_by("queued_at", "pk")
+    for answer in waiting:
+        if not has_room(meeting, answer.seats):
+            break
+        answer.status, answer.queued_at, answer.updated = Rsvp.Status.GOING, None, timezone.now()
+        answer.save(update_fields=["status", "queued_at", "updated"])
+        enqueue_on_commit(tasks.send_promotion, answer.pk)
+        promoted.append(answer)
+    return promoted
+
+
+def waitlist_position(answer: Rsvp) -> int | None:
+    """1 for the first person on the waitlist; None if not waiting."""
+    if answer.status != Rsvp.Status.WAITLISTED:
+        return None
+    ahead = answer.meeting.rsvps.filter(
+        status=Rsvp.Status.WAITLISTED, queued_at__lt=answer.queued_at
+    )
+    return ahead.count() + 1
+
+
+@transaction.atomic
+def set_capacity(actor: User, meeting: Meeting, capacity: int | None) -> Meeting:
+    """Change the number of seats; raising it promotes from the waitlist at once."""
+    require_organizer(actor, meeting.chapter)
+    return update_meeting(meeting, {"capacity": capacity})
+
+
+@transaction.atomic
+def mark_attendance(actor: User, meeting: Meeting, attended_ids: set[int]) -> int:
+    """Record at the door who came, among those going; return how many did."""
+    require_organizer(actor, meeting.chapter)
+    going = meeting.rsvps.filter(status=Rsvp.Status.GOING)
+    going.filter(pk__in=attended_ids).update(attended=True)
+    going.exclude(pk__in=attended_ids).update(attended=False)
+    return going.filter(attended=True).count()
+
+
+@transaction.atomic
+def propose_talk(meeting: Meeting, proposer: User, fields: dict) -> Talk:
+    """A member offers a talk; organizers accept or decline it."""
+    if not meeting.chapter.memberships.filter(user=proposer).exists():
+        raise ValidationError(_("Join the chapter to propose a talk."), code="not_member")
+    talk = Talk(meeting=meeting, proposer=proposer, **fields)
+    talk.full_clean()
+    talk.save()
+    return talk
+
+
+@transaction.atomic
+def decide_talk(actor: User, talk: Talk, accept: bool) -> Talk:
+    """Accept a talk (it joins the end of the agenda) or decline it."""
+    require_organizer(actor, talk.meeting.chapter)
+    if accept and talk.status != Talk.Status.ACCEPTED:
+        talk.status = Talk.Status.ACCEPTED
+        talk.starts_at = talk.starts_at or next_agenda_slot(talk.meeting)
+    elif not accept:
+        talk.status, talk.starts_at = Talk.Status.DECLINED, None
+    talk.save()
+    return talk
+
+
+def next_agenda_slot(meeting: Meeting):
+    """When the next talk would start: after the last accepted talk, or at the start."""
+    last = (
+        meeting.talks.filter(status=Talk.Status.ACCEPTED, starts_at__isnull=False)
+        .order_by("-starts_at")
+        .first()
+    )
+    if last is None:
+        return meeting.start
+    return last.starts_at + timezone.timedelta(minutes=last.minutes)
+
+
+@transaction.atomic
+def schedule_talk(actor: User, talk: Talk, starts_at) -> Talk:
+    """Place an accepted talk on the agenda; it must fall within the meeting."""
+    require_organizer(actor, talk.meeting.chapter)
+    meeting = talk.meeting
+    if not (meeting.start <= starts_at < meeting.end):
+        raise ValidationError(_("Choose a time during the meeting."), code="outside")
+    talk.starts_at = starts_at
+    talk.save(update_fields=["starts_at"])
+    return talk
+
+
+@transaction.atomic
+def save_report(actor: User, meeting: Meeting, fields: dict) -> Report:
+    """Write or update a meeting's report; attendance defaults to those marked at the door."""
+    require_organizer(actor, meeting.chapter)
+    report, _created = Report.objects.get_or_create(meeting=meeting)
+    for name, value in fields.items():
+        setattr(report, name, value)
+    if report.attendance is None:
+        marked = meeting.rsvps.filter(attended=True).aggregate(total=Sum("seats", default=0))[
+            "total"
+        ]
+        report.attendance = marked or None
+    report.updated = timezone.now()
+    report.full_clean()
+    report.save()
+    return report
