@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 # No inline scripts or styles anywhere in our pages; the admin still carries a
 # few inline style attributes, so only it may use them.
@@ -26,5 +27,18 @@ def content_security_policy(get_response: Callable[[HttpRequest], HttpResponse])
         response.headers.setdefault("Content-Security-Policy", ADMIN_POLICY if is_admin else POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+    return middleware
+
+
+def reject_control_characters(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Answer 400 to paths holding control characters (NUL breaks PostgreSQL text queries)."""
+    from chapterhouse.views import error_page
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if any(ord(character) < 32 or ord(character) == 127 for character in request.path):
+            reason = _("The address contains characters that are not allowed.")
+            return error_page(request, 400, _("Bad request"), reason)
+        return get_response(request)
 
     return middleware
