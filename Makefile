@@ -32,8 +32,12 @@ run: $(VENV)/.installed
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --blocking-threads $(BLOCKING_THREADS) config.wsgi:application
 
+# ical.js, for the tests that read our calendars as web calendar apps do.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 ## test: ruff, then the whole suite (SQLite, or DATABASE_URL when set)
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

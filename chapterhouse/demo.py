@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from chapterhouse.demo_meetings import load_meetings
 from chapters.models import Chapter, ChapterLink, FocusArea
 from members.models import JobRole, Membership, Profile, Role, RoleChange, User
 from stories.frontmatter import read_post
@@ -153,6 +154,7 @@ def load_demo() -> DemoResult:
         story, _new, _warnings = import_post(chapter, read_post(ANNOUNCEMENT))
         import_redirect_row(ANNOUNCEMENT_OLD_PATHS, story.get_absolute_url())
         result.created += 1
+    result.created += load_meetings(chapter)
     return result
 
 

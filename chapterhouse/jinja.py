@@ -59,6 +59,7 @@ def environment(**options) -> Environment:
         get_messages=get_messages,
         field_describedby=field_describedby,
         site_name=settings.SITE_NAME,
+        now=timezone.now,
     )
     env.filters.update(markdown=render_markdown, date=date_filter)
     return env

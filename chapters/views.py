@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chapters import services as chapter_services
 from chapters.forms import ChapterForm, MemberActionForm
 from chapters.models import Chapter
+from meetings.models import Meeting, Venue
 from members import services
 from members.forms import ContactForm
 from members.models import JobRole, Membership, Role, RoleChange
@@ -21,6 +22,7 @@ from stories.models import Story
 from stories.permissions import writable_kinds
 
 LATEST_STORIES = 5
+UPCOMING = 3
 
 
 def chapter_or_404(slug: str) -> Chapter:
@@ -53,6 +55,16 @@ def chapter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return chapter_page(request, chapter_or_404(slug))
 
 
+def hosts_of(chapter: Chapter) -> list:
+    """Institutions that have hosted, with their last and next meeting: the host rotation."""
+    return list(
+        Venue.objects.filter(chapter=chapter, meetings__status=Meeting.Status.SCHEDULED)
+        .values("host")
+        .annotate(last=Max("meetings__start"), count=Count("meetings"))
+        .order_by("-last")[:10]
+    )
+
+
 def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
     membership = membership_of(request, chapter)
     active = chapter.memberships.active()
@@ -71,6 +83,8 @@ def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
         ],
         "focus_areas": chapter.focus_areas.all(),
         "links": chapter.links.all(),
+        "upcoming_meetings": Meeting.objects.filter(chapter=chapter).upcoming().listed()[:UPCOMING],
+        "hosts": hosts_of(chapter),
         "latest_stories": Story.objects.filter(chapter=chapter)
         .published()
         .select_related("chapter")[:LATEST_STORIES],

@@ -5,6 +5,7 @@ mail printed to the console. With CHAPTERHOUSE_DEBUG=false the values a public
 site needs must be set, or start-up stops and names the missing one.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -119,6 +120,9 @@ def _database() -> dict:
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue
         # on busy_timeout instead of failing with "database is locked".
+        # Tests use a file too: concurrency tests need real locking between connections.
+        # One per process, so test runs side by side do not share it.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,

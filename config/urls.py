@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 import chapterhouse.converters  # noqa: F401 - registers <id:...> and <year:...> for the apps
+from chapterhouse.unsubscribe import unsubscribe
 from chapters import views as chapter_views
+from meetings import calendar_views
 from stories.feeds import AllStoriesFeed
 
 urlpatterns = [
@@ -11,6 +13,9 @@ urlpatterns = [
     path("chapters/", include("chapters.urls")),
     path("chapters/<slug:slug>/stories/", include("stories.urls")),
     path("stories/feed/", AllStoriesFeed(), name="all_stories_feed"),
+    path("chapters/<slug:slug>/meetings/", include("meetings.urls")),
+    path("meetings/calendar.ics", calendar_views.instance_calendar, name="all_meetings_calendar"),
+    path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("admin/", admin.site.urls),
 ]
 

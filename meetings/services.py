@@ -10,14 +10,17 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task_backends
 
 from chapterhouse.tasks import enqueue_on_commit
 from chapters.models import Chapter
 from meetings import tasks
-from meetings.models import Meeting, Report, Rsvp, Talk
+from meetings.models import Meeting, Report, Rsvp, Series, Talk, Venue
+from meetings.recurrence import occurrences
 from members.models import User
 from members.services import is_organizer
 
+SERIES_HORIZON_DAYS = 120
 # A change to any of these is news for everyone going, and a new calendar revision.
 SCHEDULE_FIELDS = ("start", "end", "venue_id", "online_url", "status")
 
@@ -71,7 +74,8 @@ def cancel_meeting(meeting: Meeting) -> Meeting:
 def schedule_reminder(meeting: Meeting) -> None:
     """Queue the 24-hour reminder; a reminder for an old start time finds nothing to do."""
     when = meeting.start - timezone.timedelta(hours=24)
-    if when > timezone.now():
+    # A backend that runs tasks at once (no worker) cannot hold a reminder for later.
+    if when > timezone.now() and task_backends[tasks.send_reminder.backend].supports_defer:
         reminder = tasks.send_reminder.using(run_after=when)
         enqueue_on_commit(reminder, meeting.pk, meeting.start.isoformat())
 
@@ -246,3 +250,58 @@ def save_report(actor: User, meeting: Meeting, fields: dict) -> Report:
     report.full_clean()
     report.save()
     return report
+
+
+@transaction.atomic
+def extend_series(series, until=None) -> list[Meeting]:
+    """Create the series' meetings up to `until` (120 days ahead by default) that do not exist.
+
+    A meeting skipped (cancelled) or moved keeps its row, so it is never created again.
+    """
+    now = timezone.now()
+    until = until or now + timezone.timedelta(days=SERIES_HORIZON_DAYS)
+    length = timezone.timedelta(minutes=series.duration_minutes)
+    existing = set(series.meetings.values_list("occurrence", flat=True))
+    created = []
+    for start in occurrences(series.rule, series.first_start, series.chapter.time_zone, now, until):
+        if start in existing:
+            continue
+        meeting = Meeting(
+            chapter=series.chapter, series=series, occurrence=start, title=series.title,
+            description=series.description, start=start, end=start + length, venue=series.venue,
+            online_url=series.online_url, format=series.format, capacity=series.capacity,
+        )  # fmt: skip
+        created.append(publish_meeting(meeting, announce=False))
+    return created
+
+
+@transaction.atomic
+def create_meeting(
+    actor: User, chapter: Chapter, fields: dict, new_venue: Venue | None = None, rule: str = ""
+) -> Meeting:
+    """Publish a meeting (with a new venue, and as the first of a series if a rule is given)."""
+    require_organizer(actor, chapter)
+    if new_venue is not None:
+        fields["venue"] = add_venue(actor, new_venue)
+    meeting = Meeting(chapter=chapter, **fields)
+    if rule:
+        meeting.series = Series.objects.create(
+            chapter=chapter, title=meeting.title, description=meeting.description, rule=rule,
+            first_start=meeting.start, venue=meeting.venue, online_url=meeting.online_url,
+            duration_minutes=int((meeting.end - meeting.start).total_seconds() // 60),
+            format=meeting.format, capacity=meeting.capacity,
+        )  # fmt: skip
+        meeting.occurrence = meeting.start
+    publish_meeting(meeting)
+    if rule:
+        extend_series(meeting.series)
+    return meeting
+
+
+@transaction.atomic
+def add_venue(actor: User, venue: Venue) -> Venue:
+    """Save a new venue for the chapter, to be reused by later meetings."""
+    require_organizer(actor, venue.chapter)
+    venue.full_clean()
+    venue.save()
+    return venue

@@ -86,3 +86,29 @@ def test_demo_includes_the_founding_announcement_at_its_old_addresses(client):
         assert response.status_code == 301
         assert response.url == story.get_absolute_url()
     assert "Code4LibNYC" in client.get("/").text.split("Latest stories")[1]
+
+
+def test_demo_has_the_founding_meeting_a_monthly_series_rsvps_a_waitlist_and_talks(client):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from meetings.models import Meeting, Rsvp, Talk
+
+    call_command("demo", stdout=io.StringIO())
+    founding = Meeting.objects.get(title="Code4LibNYC first meeting")
+    new_york = ZoneInfo("America/New_York")
+    assert founding.start == dt.datetime(2008, 9, 10, 10, tzinfo=new_york)
+    assert founding.end == dt.datetime(2008, 9, 10, 12, tzinfo=new_york)
+    assert founding.venue.street_address == "57 East 11th Street"
+    assert "com_content&task=view&id=20" in founding.venue.directions_url
+    assert founding.report.published
+    upcoming = Meeting.objects.filter(series__isnull=False).order_by("start")
+    assert upcoming.count() >= 3
+    assert all(m.start.astimezone(new_york).weekday() == 2 for m in upcoming)
+    first = upcoming.first()
+    assert first.rsvps.filter(status=Rsvp.Status.GOING).count() == first.capacity
+    assert first.rsvps.filter(status=Rsvp.Status.WAITLISTED).count() == 3
+    assert first.talks.filter(status=Talk.Status.ACCEPTED).count() == 2
+    page = client.get(first.get_absolute_url()).text
+    assert "Blacklight on top of Solr" in page
+    assert "Code4LibNYC monthly meeting" in client.get("/").text

@@ -1,0 +1,307 @@
+"""Meeting pages: lists, a meeting with its agenda and RSVP, and the organizers' tools."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chapters.models import Chapter
+from chapters.views import chapter_or_404
+from meetings import services
+from meetings.forms import (
+    CapacityForm,
+    MeetingForm,
+    ReportForm,
+    RsvpForm,
+    TalkDecisionForm,
+    TalkForm,
+)
+from meetings.jsonld import meeting_json_ld
+from meetings.models import Meeting, Report, Rsvp, Talk
+from members.services import is_organizer
+
+
+def render_in_zone(request, chapter: Chapter, template: str, context: dict, status: int = 200):
+    """Render with times in the chapter's zone."""
+    with timezone.override(chapter.time_zone):
+        return render(request, template, {"chapter": chapter, **context}, status=status)
+
+
+def meeting_or_404(chapter: Chapter, pk: int) -> Meeting:
+    return get_object_or_404(
+        Meeting.objects.select_related("chapter", "venue"), chapter=chapter, pk=pk
+    )
+
+
+def organizer_or_403(request, chapter: Chapter) -> None:
+    if not (request.user.is_superuser or is_organizer(request.user, chapter)):
+        raise PermissionDenied(_("Only the chapter's organizers can do this."))
+
+
+@require_GET
+def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    meetings = Meeting.objects.filter(chapter=chapter).upcoming().listed()
+    context = {
+        "meetings": meetings,
+        "heading": _("Upcoming meetings"),
+        "organizer": is_organizer(request.user, chapter),
+    }
+    return render_in_zone(request, chapter, "meetings/list.html", context)
+
+
+@require_GET
+def past_meetings(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    meetings = Meeting.objects.filter(chapter=chapter).past().listed()[:200]
+    context = {"meetings": meetings, "heading": _("Past meetings"), "organizer": False}
+    return render_in_zone(request, chapter, "meetings/list.html", context)
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(chapter, pk)
+    talks = meeting.talks.filter(status=Talk.Status.ACCEPTED).order_by("starts_at", "pk")
+    answer = (
+        meeting.rsvps.filter(user=request.user).first() if request.user.is_authenticated else None
+    )
+    report = Report.objects.filter(meeting=meeting, published=True).first()
+    context = {
+        "meeting": meeting,
+        "talks": talks,
+        "answer": answer,
+        "position": services.waitlist_position(answer) if answer else None,
+        "going": services.seats_taken(meeting),
+        "is_member": bool(
+            request.user.is_authenticated and chapter.memberships.filter(user=request.user).exists()
+        ),
+        "organizer": is_organizer(request.user, chapter),
+        "report": report,
+        "json_ld": meeting_json_ld(meeting, talks),
+        "rsvp_form": RsvpForm(initial={"guests": answer.guests if answer else 0}),
+    }
+    return render_in_zone(request, chapter, "meetings/detail.html", context)
+
+
+@login_required
+@require_POST
+def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(chapter, pk)
+    form = RsvpForm(request.POST)
+    try:
+        if request.POST.get("answer") == "cancel":
+            services.cancel_rsvp(meeting, request.user)
+            messages.success(request, _("You are no longer going."))
+        elif form.is_valid():
+            answer = services.rsvp(meeting, request.user, form.cleaned_data["guests"] or 0)
+            messages.success(request, rsvp_message(answer))
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(meeting)
+
+
+def rsvp_message(answer: Rsvp) -> str:
+    if answer.status == Rsvp.Status.GOING:
+        return _("You are going. See you there!")
+    position = services.waitlist_position(answer)
+    return _("The meeting is full: you are number %(position)d on the waitlist.") % {
+        "position": position
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    with timezone.override(chapter.time_zone):
+        form = MeetingForm(request.POST or None, chapter=chapter)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form._meta.fields}
+            try:
+                meeting = services.create_meeting(
+                    request.user,
+                    chapter,
+                    fields,
+                    form.new_venue(),
+                    form.cleaned_data.get("rule", ""),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The meeting is published."))
+                return redirect(meeting)
+    status = 400 if form.errors else 200
+    return render_in_zone(
+        request, chapter, "meetings/form.html", {"form": form, "meeting": None}, status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    meeting = meeting_or_404(chapter, pk)
+    with timezone.override(chapter.time_zone):
+        form = MeetingForm(request.POST or None, instance=meeting, chapter=chapter)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form._meta.fields}
+            new_venue = form.new_venue()
+            if new_venue is not None:
+                fields["venue"] = services.add_venue(request.user, new_venue)
+            if "cancel_meeting" in request.POST:
+                fields["status"] = Meeting.Status.CANCELLED
+            services.update_meeting(meeting, fields)
+            messages.success(
+                request, _("The meeting is saved; those going are told of any change.")
+            )
+            return redirect(meeting)
+    status = 400 if form.errors else 200
+    return render_in_zone(
+        request, chapter, "meetings/form.html", {"form": form, "meeting": meeting}, status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendees(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Organizers: who is going and waiting, seats, and attendance at the door."""
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    meeting = meeting_or_404(chapter, pk)
+    capacity_form = CapacityForm(initial={"capacity": meeting.capacity})
+    if request.method == "POST" and "capacity" in request.POST:
+        capacity_form = CapacityForm(request.POST)
+        if capacity_form.is_valid():
+            services.set_capacity(request.user, meeting, capacity_form.cleaned_data["capacity"])
+            messages.success(request, _("Seats updated."))
+            return redirect("meetings:attendees", chapter.slug, meeting.pk)
+    elif request.method == "POST":
+        ids = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
+        count = services.mark_attendance(request.user, meeting, ids)
+        messages.success(request, _("Attendance saved: %(count)d came.") % {"count": count})
+        return redirect("meetings:attendees", chapter.slug, meeting.pk)
+    answers = meeting.rsvps.select_related("user__profile")
+    context = {
+        "meeting": meeting,
+        "going": answers.filter(status=Rsvp.Status.GOING).order_by("created", "pk"),
+        "waiting": answers.filter(status=Rsvp.Status.WAITLISTED).order_by("queued_at", "pk"),
+        "seats": services.seats_taken(meeting),
+        "capacity_form": capacity_form,
+        "talks": meeting.talks.select_related("proposer__profile").order_by(
+            "status", "starts_at", "created"
+        ),
+        "decision_form": TalkDecisionForm(),
+    }
+    status = 400 if capacity_form.errors else 200
+    return render_in_zone(request, chapter, "meetings/attendees.html", context, status)
+
+
+@login_required
+@require_GET
+def attendees_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    meeting = meeting_or_404(chapter, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}-attendees.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["name", "institution", "status", "guests", "waitlist position", "answered", "attended"]
+    )
+    answers = meeting.rsvps.exclude(status=Rsvp.Status.CANCELLED).select_related("user__profile")
+    position = 0
+    for answer in answers.order_by("status", "queued_at", "created"):
+        position += answer.status == Rsvp.Status.WAITLISTED
+        writer.writerow([
+            safe_cell(answer.user.display_name), safe_cell(answer.user.institution), answer.status,
+            answer.guests, position if answer.status == Rsvp.Status.WAITLISTED else "",
+            answer.created.isoformat(), {True: "yes", False: "no"}.get(answer.attended, ""),
+        ])  # fmt: skip
+    return response
+
+
+def safe_cell(value: str) -> str:
+    """Keep spreadsheets from running a member's name as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose_talk(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(chapter, pk)
+    initial = {"speakers": request.user.display_name}
+    form = TalkForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        try:
+            services.propose_talk(meeting, request.user, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Thank you! The organizers will let you know."))
+            return redirect(meeting)
+    status = 400 if form.errors else 200
+    return render_in_zone(
+        request, chapter, "meetings/talk_form.html", {"form": form, "meeting": meeting}, status
+    )
+
+
+@login_required
+@require_POST
+def talk_decision(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    meeting = meeting_or_404(chapter, pk)
+    talk = get_object_or_404(Talk, meeting=meeting, pk=talk)
+    with timezone.override(chapter.time_zone):
+        form = TalkDecisionForm(request.POST)
+        valid = form.is_valid()
+    try:
+        if not valid:
+            raise ValidationError(_("Choose accept, decline or a time."))
+        decision = form.cleaned_data["decision"]
+        if decision == "schedule":
+            if not form.cleaned_data["starts_at"]:
+                raise ValidationError(_("Give the time the talk starts."))
+            services.schedule_talk(request.user, talk, form.cleaned_data["starts_at"])
+        else:
+            services.decide_talk(request.user, talk, accept=decision == "accept")
+        messages.success(request, _("Saved: %(title)s.") % {"title": talk.title})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("meetings:attendees", chapter.slug, meeting.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    meeting = meeting_or_404(chapter, pk)
+    instance = Report.objects.filter(meeting=meeting).first()
+    form = ReportForm(request.POST or None, instance=instance)
+    if form.is_valid():
+        services.save_report(request.user, meeting, form.cleaned_data)
+        messages.success(request, _("The report is saved."))
+        return redirect(meeting)
+    status = 400 if form.errors else 200
+    return render_in_zone(
+        request, chapter, "meetings/report_form.html", {"form": form, "meeting": meeting}, status
+    )
+
+
+def upcoming_for(chapter: Chapter, limit: int = 3):
+    """The chapter's next meetings, for its page."""
+    return Meeting.objects.filter(chapter=chapter).upcoming().listed()[:limit]
