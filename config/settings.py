@@ -185,6 +185,8 @@ STATIC_ROOT = Path(env.str("CHAPTERHOUSE_STATIC_ROOT", default=str(VAR_DIR / "st
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it before collectstatic
 MEDIA_URL = "/media/"
+MAX_SLIDES_MB = env.int("CHAPTERHOUSE_MAX_SLIDES_MB", default=25)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MEDIA_ROOT = Path(env.str("CHAPTERHOUSE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

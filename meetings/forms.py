@@ -1,11 +1,13 @@
 """Forms for publishing meetings, answering them, proposing talks and reporting."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting, Report, Talk, Venue
 from meetings.recurrence import parse_rule
+from meetings.uploads import validate_slides
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 REPEAT_CHOICES = [
@@ -110,6 +112,30 @@ class TalkForm(forms.ModelForm):
         model = Talk
         fields = ["title", "kind", "speakers", "abstract"]
         widgets = {"abstract": forms.Textarea(attrs={"rows": 6})}
+
+
+class TalkMaterialsForm(forms.ModelForm):
+    # Slides stay out of the model fields: the service stores them once they are checked.
+    slides = forms.FileField(label=_("Slides"), required=False)
+    remove_slides = forms.BooleanField(label=_("Remove the uploaded slides"), required=False)
+
+    class Meta:
+        model = Talk
+        fields = ["slides_url", "recording_url", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = {"limit": settings.MAX_SLIDES_MB}
+        self.fields["slides"].help_text = _("PDF, ODP or PPTX, up to %(limit)d MB.") % limit
+        if not self.instance.slides:
+            del self.fields["remove_slides"]
+
+    def clean_slides(self):
+        upload = self.cleaned_data.get("slides")
+        if upload:
+            self.slides_type = validate_slides(upload)
+        return upload
 
 
 class ReportForm(forms.ModelForm):

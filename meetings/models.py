@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chapterhouse.fields import URLField
+from meetings.uploads import slides_path
 
 
 class Venue(models.Model):
@@ -273,7 +274,8 @@ class Talk(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
     starts_at = models.DateTimeField(_("on the agenda at"), null=True, blank=True)
-    slides = models.FileField(_("slides"), upload_to="slides/%Y/", blank=True)
+    slides = models.FileField(_("slides"), upload_to=slides_path, blank=True, max_length=200)
+    slides_type = models.CharField(_("slides type"), max_length=100, blank=True, editable=False)
     slides_url = URLField(_("link to slides"), max_length=500, blank=True)
     recording_url = URLField(_("link to a recording"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=10000)

@@ -305,3 +305,32 @@ def add_venue(actor: User, venue: Venue) -> Venue:
     venue.full_clean()
     venue.save()
     return venue
+
+
+def can_edit_talk(user: User, talk: Talk) -> bool:
+    """Speakers edit their own talk's materials; organizers edit any."""
+    if not user.is_authenticated:
+        return False
+    return (
+        talk.proposer_id == user.pk or user.is_superuser or is_organizer(user, talk.meeting.chapter)
+    )
+
+
+@transaction.atomic
+def save_talk_materials(actor: User, talk: Talk, fields: dict, slides_type: str = "") -> Talk:
+    """Attach slides (a checked upload), links to slides and a recording, and notes."""
+    if not can_edit_talk(actor, talk):
+        raise PermissionDenied(_("Only the speaker and the organizers can change this talk."))
+    upload, remove = fields.pop("slides", None), fields.pop("remove_slides", False)
+    for name, value in fields.items():
+        setattr(talk, name, value)
+    if remove and not upload:
+        talk.slides.delete(save=False)
+        talk.slides_type = ""
+    elif upload is not None and slides_type:
+        talk.slides.delete(save=False)
+        talk._slides_type = talk.slides_type = slides_type
+        talk.slides.save(upload.name, upload, save=False)
+    talk.full_clean()
+    talk.save()
+    return talk

@@ -5,9 +5,10 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from meetings.forms import (
     RsvpForm,
     TalkDecisionForm,
     TalkForm,
+    TalkMaterialsForm,
 )
 from meetings.jsonld import meeting_json_ld
 from meetings.models import Meeting, Report, Rsvp, Talk
@@ -305,3 +307,38 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def upcoming_for(chapter: Chapter, limit: int = 3):
     """The chapter's next meetings, for its page."""
     return Meeting.objects.filter(chapter=chapter).upcoming().listed()[:limit]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def talk_materials(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpResponse:
+    """Speakers and organizers attach slides, links and notes to a talk."""
+    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(chapter, pk)
+    talk = get_object_or_404(Talk, meeting=meeting, pk=talk)
+    if not services.can_edit_talk(request.user, talk):
+        raise PermissionDenied(_("Only the speaker and the organizers can change this talk."))
+    form = TalkMaterialsForm(request.POST or None, request.FILES or None, instance=talk)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        services.save_talk_materials(request.user, talk, data, getattr(form, "slides_type", ""))
+        messages.success(request, _("The talk's materials are saved."))
+        return redirect(f"{meeting.get_absolute_url()}#talk-{talk.pk}")
+    context = {"form": form, "meeting": meeting, "talk": talk}
+    status = 400 if form.errors else 200
+    return render_in_zone(request, chapter, "meetings/talk_materials.html", context, status)
+
+
+@require_GET
+def talk_slides(request: HttpRequest, slug: str, pk: int, talk: int) -> FileResponse:
+    """The slides as a download, with the type checked at upload time."""
+    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(chapter, pk)
+    talk = get_object_or_404(Talk, meeting=meeting, pk=talk, status=Talk.Status.ACCEPTED)
+    if not talk.slides:
+        raise Http404(_("This talk has no slides."))
+    extension = talk.slides.name.rsplit(".", 1)[-1]
+    name = f"{slugify(talk.title)[:60] or 'slides'}.{extension}"
+    response = FileResponse(talk.slides.open("rb"), as_attachment=True, filename=name)
+    response["Content-Type"] = talk.slides_type or "application/octet-stream"
+    return response
