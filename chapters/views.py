@@ -15,6 +15,7 @@ from chapters import services as chapter_services
 from chapters.forms import ChapterForm, MemberActionForm
 from chapters.models import Chapter
 from meetings.models import Meeting, Venue
+from meetings.services import announcements_on
 from members import services
 from members.forms import ContactForm
 from members.models import JobRole, Membership, Role, RoleChange
@@ -89,6 +90,7 @@ def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
         .published()
         .select_related("chapter")[:LATEST_STORIES],
         "can_write": bool(writable_kinds(request.user, chapter)),
+        "announcements": membership is not None and announcements_on(request.user, chapter),
     }
     with timezone.override(chapter.time_zone):
         return render(request, "chapters/detail.html", context)

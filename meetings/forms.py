@@ -162,3 +162,10 @@ class TalkDecisionForm(forms.Form):
         widget=DATETIME_WIDGET,
         input_formats=["%Y-%m-%dT%H:%M"],
     )
+
+
+class AnnouncementAddressForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    label = forms.CharField(
+        label=_("Label"), max_length=100, required=False, help_text=_("e.g. Code4Lib list")
+    )

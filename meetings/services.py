@@ -7,15 +7,17 @@ can never both take the last seat.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task_backends
 
+from chapterhouse.models import Unsubscribe
 from chapterhouse.tasks import enqueue_on_commit
 from chapters.models import Chapter
 from meetings import tasks
-from meetings.models import Meeting, Report, Rsvp, Series, Talk, Venue
+from meetings.mail import list_key
+from meetings.models import AnnouncementAddress, Meeting, Report, Rsvp, Series, Talk, Venue
 from meetings.recurrence import occurrences
 from members.models import User
 from members.services import is_organizer
@@ -334,3 +336,34 @@ def save_talk_materials(actor: User, talk: Talk, fields: dict, slides_type: str 
     talk.full_clean()
     talk.save()
     return talk
+
+
+def announcements_on(user: User, chapter: Chapter) -> bool:
+    """Whether the member gets the chapter's new-meeting announcements."""
+    left = Unsubscribe.objects.filter(list_key=list_key(chapter))
+    return not left.filter(Q(user=user) | Q(email=user.email)).exists()
+
+
+@transaction.atomic
+def set_announcements(user: User, chapter: Chapter, wanted: bool) -> None:
+    """Turn the chapter's meeting announcements on or off for a member."""
+    key = list_key(chapter)
+    if wanted:
+        Unsubscribe.objects.filter(list_key=key).filter(Q(user=user) | Q(email=user.email)).delete()
+    else:
+        Unsubscribe.objects.record(user.email, key)
+
+
+@transaction.atomic
+def add_announcement_address(actor: User, chapter: Chapter, email: str, label: str) -> None:
+    """Send each new meeting's announcement to an outside address too (a mailing list)."""
+    require_organizer(actor, chapter)
+    AnnouncementAddress.objects.get_or_create(
+        chapter=chapter, email=email.strip().lower(), defaults={"label": label}
+    )
+
+
+@transaction.atomic
+def remove_announcement_address(actor: User, chapter: Chapter, address_id: int) -> None:
+    require_organizer(actor, chapter)
+    AnnouncementAddress.objects.filter(chapter=chapter, pk=address_id).delete()

@@ -16,6 +16,7 @@ from chapters.models import Chapter
 from chapters.views import chapter_or_404
 from meetings import services
 from meetings.forms import (
+    AnnouncementAddressForm,
     CapacityForm,
     MeetingForm,
     ReportForm,
@@ -342,3 +343,45 @@ def talk_slides(request: HttpRequest, slug: str, pk: int, talk: int) -> FileResp
     response = FileResponse(talk.slides.open("rb"), as_attachment=True, filename=name)
     response["Content-Type"] = talk.slides_type or "application/octet-stream"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcement_addresses(request: HttpRequest, slug: str) -> HttpResponse:
+    """Organizers: outside addresses (mailing lists) that get every new meeting's announcement."""
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    form = AnnouncementAddressForm(request.POST or None)
+    if request.method == "POST" and "remove" in request.POST:
+        remove = request.POST["remove"]
+        if remove.isdigit():
+            services.remove_announcement_address(request.user, chapter, int(remove))
+        return redirect("meetings:announcement_addresses", chapter.slug)
+    if form.is_valid():
+        services.add_announcement_address(
+            request.user, chapter, form.cleaned_data["email"], form.cleaned_data["label"]
+        )
+        messages.success(request, _("Added: new meetings will be announced there too."))
+        return redirect("meetings:announcement_addresses", chapter.slug)
+    context = {"form": form, "addresses": chapter.announcement_addresses.all()}
+    return render_in_zone(
+        request,
+        chapter,
+        "meetings/announcement_addresses.html",
+        context,
+        400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def announcements_preference(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member turns the chapter's meeting announcements on or off."""
+    chapter = chapter_or_404(slug)
+    wanted = request.POST.get("announcements") == "on"
+    services.set_announcements(request.user, chapter, wanted)
+    if wanted:
+        messages.success(request, _("You will get an e-mail about each new meeting."))
+    else:
+        messages.success(request, _("No more e-mail about new meetings from this chapter."))
+    return redirect(chapter)

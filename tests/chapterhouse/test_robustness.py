@@ -13,6 +13,11 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 STRANGE_PATHS = [
+    "/chapters/code4libnyc/meetings/99999999999999999999999/",
+    "/chapters/code4libnyc/meetings/1/meeting.ics",
+    "/chapters/code4libnyc/meetings/calendar.ics",
+    "/meetings/calendar.ics",
+    "/unsubscribe/garbage/",
     "/chapters/code4libnyc/stories/?page=999999999999999999999",
     "/chapters/code4libnyc/stories/year/99999999999/",
     "/chapters/code4libnyc/stories/year/0/",
@@ -37,6 +42,11 @@ STRANGE_PATHS = [
 ]
 
 STRANGE_POSTS = {
+    "/chapters/code4libnyc/meetings/new/": {
+        "start": "\x00",
+        "end": "2030-13-45T99:99",
+        "repeat": "x",
+    },
     "/chapters/code4libnyc/stories/new/": {"title": "\x00", "kind": "x", "categories_text": "\x00"},
     "/accounts/signup/": {
         "email": "\x00",
@@ -119,11 +129,15 @@ def test_every_model_has_a_working_admin(db):
     staff = UserFactory(is_staff=True, is_superuser=True)
     client = client_for(staff)
     ours = [
-        m for m in admin.site._registry if m._meta.app_label in {"members", "chapters", "stories"}
+        m
+        for m in admin.site._registry
+        if m._meta.app_label in {"members", "chapters", "stories", "meetings", "chapterhouse"}
     ]
     assert {m.__name__ for m in ours} >= {
         "User", "Profile", "Membership", "RoleChange", "ContactMessage",
         "Chapter", "FocusArea", "ChapterLink", "Story", "Category", "Redirect",
+        "Venue", "Meeting", "Series", "Rsvp", "Talk", "Report", "AnnouncementAddress",
+        "SentMail", "Unsubscribe",
     }  # fmt: skip
     for model in ours:
         opts = model._meta
