@@ -266,3 +266,31 @@ def test_meeting_list_queries_do_not_grow(client, chapter):
                 services.rsvp(meeting, user)
 
     assert_queries_do_not_grow(client, f"/chapters/{chapter.slug}/meetings/", more)
+
+
+def test_extend_series_command_is_idempotent(organizer, chapter):
+    import io
+
+    from django.core.management import call_command
+
+    start = timezone.now() + dt.timedelta(days=1)
+    fields = {"title": "Weekly hack", "start": start, "end": start + dt.timedelta(hours=1)}
+    services.create_meeting(organizer, chapter, fields, rule="FREQ=WEEKLY")
+    Meeting.objects.filter(start__gt=start + dt.timedelta(days=30)).delete()
+    out = io.StringIO()
+    call_command("extend-series", stdout=out)
+    assert "1 series" in out.getvalue() and "0 new meetings" not in out.getvalue()
+    count = Meeting.objects.count()
+    call_command("extend-series", stdout=io.StringIO())
+    assert Meeting.objects.count() == count
+
+
+def test_chapter_page_shows_the_host_rotation(client, chapter):
+    metro = Venue.objects.create(chapter=chapter, host="METRO", name="METRO offices")
+    nypl = Venue.objects.create(chapter=chapter, host="New York Public Library", name="SASB")
+    past = timezone.now() - dt.timedelta(days=60)
+    make_meeting(chapter, venue=metro, start=past, end=past + dt.timedelta(hours=2))
+    make_meeting(chapter, venue=nypl)
+    page = client.get(chapter.get_absolute_url()).text
+    hosts = page.split('id="hosts-heading"')[1]
+    assert hosts.index("New York Public Library") < hosts.index("METRO")
