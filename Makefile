@@ -51,7 +51,9 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 
 bench: $(VENV)/.installed-test
-	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	@failed=""; for script in bench/*.py; do echo "== $$script"; \
+		$(BIN)/python $$script || failed="$$failed $$script"; done; \
+	if [ -n "$$failed" ]; then echo "Goals missed in:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

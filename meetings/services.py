@@ -95,7 +95,9 @@ def has_room(meeting: Meeting, seats: int, excluding: Rsvp | None = None) -> boo
 
 def lock(meeting: Meeting) -> Meeting:
     """The meeting, re-read under a row lock that serializes every RSVP change to it."""
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("chapter").get(pk=meeting.pk)
+    )
 
 
 @transaction.atomic

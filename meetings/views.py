@@ -36,10 +36,10 @@ def render_in_zone(request, chapter: Chapter, template: str, context: dict, stat
         return render(request, template, {"chapter": chapter, **context}, status=status)
 
 
-def meeting_or_404(chapter: Chapter, pk: int) -> Meeting:
-    return get_object_or_404(
-        Meeting.objects.select_related("chapter", "venue"), chapter=chapter, pk=pk
-    )
+def meeting_or_404(slug: str, pk: int) -> Meeting:
+    """The meeting and its chapter in one query."""
+    meetings = Meeting.objects.select_related("chapter", "venue")
+    return get_object_or_404(meetings, chapter__slug=slug, pk=pk)
 
 
 def organizer_or_403(request, chapter: Chapter) -> None:
@@ -69,8 +69,8 @@ def past_meetings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    chapter = chapter_or_404(slug)
-    meeting = meeting_or_404(chapter, pk)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     talks = meeting.talks.filter(status=Talk.Status.ACCEPTED).order_by("starts_at", "pk")
     answer = (
         meeting.rsvps.filter(user=request.user).first() if request.user.is_authenticated else None
@@ -96,8 +96,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    chapter = chapter_or_404(slug)
-    meeting = meeting_or_404(chapter, pk)
+    meeting = meeting_or_404(slug, pk)
     form = RsvpForm(request.POST)
     try:
         if request.POST.get("answer") == "cancel":
@@ -153,9 +152,9 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     organizer_or_403(request, chapter)
-    meeting = meeting_or_404(chapter, pk)
     with timezone.override(chapter.time_zone):
         form = MeetingForm(request.POST or None, instance=meeting, chapter=chapter)
         if form.is_valid():
@@ -180,9 +179,9 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attendees(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Organizers: who is going and waiting, seats, and attendance at the door."""
-    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     organizer_or_403(request, chapter)
-    meeting = meeting_or_404(chapter, pk)
     capacity_form = CapacityForm(initial={"capacity": meeting.capacity})
     if request.method == "POST" and "capacity" in request.POST:
         capacity_form = CapacityForm(request.POST)
@@ -214,9 +213,9 @@ def attendees(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attendees_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     organizer_or_403(request, chapter)
-    meeting = meeting_or_404(chapter, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}-attendees.csv"'
     writer = csv.writer(response)
@@ -243,8 +242,8 @@ def safe_cell(value: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def propose_talk(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    chapter = chapter_or_404(slug)
-    meeting = meeting_or_404(chapter, pk)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     initial = {"speakers": request.user.display_name}
     form = TalkForm(request.POST or None, initial=initial)
     if form.is_valid():
@@ -264,9 +263,9 @@ def propose_talk(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def talk_decision(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpResponse:
-    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     organizer_or_403(request, chapter)
-    meeting = meeting_or_404(chapter, pk)
     talk = get_object_or_404(Talk, meeting=meeting, pk=talk)
     with timezone.override(chapter.time_zone):
         form = TalkDecisionForm(request.POST)
@@ -290,9 +289,9 @@ def talk_decision(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpRe
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    chapter = chapter_or_404(slug)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     organizer_or_403(request, chapter)
-    meeting = meeting_or_404(chapter, pk)
     instance = Report.objects.filter(meeting=meeting).first()
     form = ReportForm(request.POST or None, instance=instance)
     if form.is_valid():
@@ -314,8 +313,8 @@ def upcoming_for(chapter: Chapter, limit: int = 3):
 @require_http_methods(["GET", "POST"])
 def talk_materials(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpResponse:
     """Speakers and organizers attach slides, links and notes to a talk."""
-    chapter = chapter_or_404(slug)
-    meeting = meeting_or_404(chapter, pk)
+    meeting = meeting_or_404(slug, pk)
+    chapter = meeting.chapter
     talk = get_object_or_404(Talk, meeting=meeting, pk=talk)
     if not services.can_edit_talk(request.user, talk):
         raise PermissionDenied(_("Only the speaker and the organizers can change this talk."))
@@ -333,8 +332,7 @@ def talk_materials(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpR
 @require_GET
 def talk_slides(request: HttpRequest, slug: str, pk: int, talk: int) -> FileResponse:
     """The slides as a download, with the type checked at upload time."""
-    chapter = chapter_or_404(slug)
-    meeting = meeting_or_404(chapter, pk)
+    meeting = meeting_or_404(slug, pk)
     talk = get_object_or_404(Talk, meeting=meeting, pk=talk, status=Talk.Status.ACCEPTED)
     if not talk.slides:
         raise Http404(_("This talk has no slides."))
