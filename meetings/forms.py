@@ -169,3 +169,23 @@ class AnnouncementAddressForm(forms.Form):
     label = forms.CharField(
         label=_("Label"), max_length=100, required=False, help_text=_("e.g. Code4Lib list")
     )
+
+
+class VenueForm(forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = [
+            "host", "name", "street_address", "locality", "region", "postal_code", "country",
+            "directions_url", "latitude", "longitude", "capacity", "access_instructions",
+            "accessibility_notes",
+        ]  # fmt: skip
+        widgets = {
+            "access_instructions": forms.Textarea(attrs={"rows": 3}),
+            "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if country and not (len(country) == 2 and country.isalpha()):
+            raise forms.ValidationError(_("Use the two-letter country code, e.g. US."))
+        return country

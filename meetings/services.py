@@ -369,3 +369,14 @@ def add_announcement_address(actor: User, chapter: Chapter, email: str, label: s
 def remove_announcement_address(actor: User, chapter: Chapter, address_id: int) -> None:
     require_organizer(actor, chapter)
     AnnouncementAddress.objects.filter(chapter=chapter, pk=address_id).delete()
+
+
+@transaction.atomic
+def update_venue(actor: User, venue: Venue, fields: dict) -> Venue:
+    """Change a venue; its meetings show the new details at once."""
+    require_organizer(actor, venue.chapter)
+    for name, value in fields.items():
+        setattr(venue, name, value)
+    venue.full_clean()
+    venue.save()
+    return venue

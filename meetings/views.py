@@ -5,6 +5,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,9 +25,10 @@ from meetings.forms import (
     TalkDecisionForm,
     TalkForm,
     TalkMaterialsForm,
+    VenueForm,
 )
 from meetings.jsonld import meeting_json_ld
-from meetings.models import Meeting, Report, Rsvp, Talk
+from meetings.models import Meeting, Report, Rsvp, Talk, Venue
 from members.services import is_organizer
 
 
@@ -383,3 +385,37 @@ def announcements_preference(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("No more e-mail about new meetings from this chapter."))
     return redirect(chapter)
+
+
+@login_required
+@require_GET
+def venue_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Organizers: the chapter's venues, with how often each has hosted."""
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    venues = Venue.objects.filter(chapter=chapter).annotate(
+        meeting_count=Count("meetings"), last_meeting=Max("meetings__start")
+    )
+    return render_in_zone(request, chapter, "meetings/venues.html", {"venues": venues})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def venue_edit(request: HttpRequest, slug: str, venue: int | None = None) -> HttpResponse:
+    chapter = chapter_or_404(slug)
+    organizer_or_403(request, chapter)
+    instance = (
+        get_object_or_404(Venue, chapter=chapter, pk=venue) if venue else Venue(chapter=chapter)
+    )
+    form = VenueForm(request.POST or None, instance=instance)
+    if form.is_valid():
+        if instance.pk:
+            services.update_venue(request.user, instance, form.cleaned_data)
+        else:
+            services.add_venue(request.user, form.save(commit=False))
+        messages.success(request, _("The venue is saved."))
+        return redirect("meetings:venues", chapter.slug)
+    context = {"form": form, "venue": instance}
+    return render_in_zone(
+        request, chapter, "meetings/venue_form.html", context, 400 if form.errors else 200
+    )
