@@ -294,3 +294,24 @@ def test_chapter_page_shows_the_host_rotation(client, chapter):
     page = client.get(chapter.get_absolute_url()).text
     hosts = page.split('id="hosts-heading"')[1]
     assert hosts.index("New York Public Library") < hosts.index("METRO")
+
+
+def test_meeting_page_shows_seats_taken_and_add_to_calendar(client, chapter, member):
+    meeting = make_meeting(chapter, capacity=5)
+    services.rsvp(meeting, member)
+    page = client.get(meeting.get_absolute_url()).text
+    assert "1 of 5 seats" in page
+    assert f'href="/chapters/{chapter.slug}/meetings/{meeting.pk}/meeting.ics"' in page
+
+
+def test_declined_talks_stay_off_the_agenda(chapter, member, organizer, client):
+    meeting = make_meeting(chapter)
+    talk = services.propose_talk(
+        meeting, member, {"title": "Declined idea", "speakers": "M", "kind": "talk"}
+    )
+    services.decide_talk(organizer, talk, accept=False)
+    talk.refresh_from_db()
+    assert talk.status == "declined" and talk.starts_at is None
+    assert "Declined idea" not in client.get(meeting.get_absolute_url()).text
+    with pytest.raises(Exception, match="organizers"):
+        services.decide_talk(member, talk, accept=True)
