@@ -6,7 +6,7 @@ CH := $(BIN)/chapterhouse
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
-BLOCKING_THREADS ?= 2
+BLOCKING_THREADS ?= 1
 
 .PHONY: run serve worker test lint format bench clean
 

@@ -3,7 +3,7 @@
 Run from the repository root: `.venv/bin/python bench/rsvp_load.py` (or `make bench`).
 Needs nginx (Debian: `apt-get install -y nginx`). Everything listens on 127.0.0.1 only.
 
-The real server (granian, 2 workers, 2 blocking threads, as `make run` starts it;
+The real server (granian, 2 workers, 1 blocking thread each, as `make run` starts it;
 BENCH_WORKERS and BENCH_THREADS change them)
 runs with a fresh SQLite database and production settings (debug off). Each of
 2,000 verified members answers "going" once, through their own session and CSRF
@@ -179,7 +179,7 @@ def start_granian(log: Path) -> subprocess.Popen:
     command = [
         BIN / "granian", "--interface", "wsgi", "--host", HOST, "--port", str(DJANGO_PORT),
         "--workers", os.environ.get("BENCH_WORKERS", "2"),
-        "--blocking-threads", os.environ.get("BENCH_THREADS", "2"), "config.wsgi:application",
+        "--blocking-threads", os.environ.get("BENCH_THREADS", "1"), "config.wsgi:application",
     ]  # fmt: skip
     with log.open("wb") as output:
         output_to_log = {"stdout": output, "stderr": subprocess.STDOUT}

@@ -7,7 +7,7 @@ can never both take the last seat.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task_backends
@@ -19,7 +19,7 @@ from meetings import tasks
 from meetings.mail import list_key
 from meetings.models import AnnouncementAddress, Meeting, Report, Rsvp, Series, Talk, Venue
 from meetings.recurrence import occurrences
-from members.models import User
+from members.models import Membership, User
 from members.services import is_organizer
 
 SERIES_HORIZON_DAYS = 120
@@ -93,17 +93,54 @@ def has_room(meeting: Meeting, seats: int, excluding: Rsvp | None = None) -> boo
     return meeting.capacity is None or seats_taken(meeting, excluding) + seats <= meeting.capacity
 
 
-def lock(meeting: Meeting) -> Meeting:
-    """The meeting, re-read under a row lock that serializes every RSVP change to it."""
-    return (
-        Meeting.objects.select_for_update(of=("self",)).select_related("chapter").get(pk=meeting.pk)
+def seats_and_queue(meeting: Meeting, excluding: Rsvp) -> tuple[int, int]:
+    """Seats taken by others, and how many wait, in one query (the hot path of an RSVP)."""
+    others = meeting.rsvps.exclude(pk=excluding.pk) if excluding.pk else meeting.rsvps
+    counts = others.aggregate(
+        seats=Sum("seats", filter=Q(status=Rsvp.Status.GOING), default=0),
+        waiting=Count("pk", filter=Q(status=Rsvp.Status.WAITLISTED)),
     )
+    return counts["seats"], counts["waiting"]
 
 
-@transaction.atomic
+def locked_meetings():
+    """Meetings read under a row lock that serializes every RSVP change to one of them."""
+    return Meeting.objects.select_for_update(of=("self",)).select_related("chapter")
+
+
+def lock(meeting: Meeting) -> Meeting:
+    """The meeting, re-read under its row lock."""
+    return locked_meetings().get(pk=meeting.pk)
+
+
 def rsvp(meeting: Meeting, user: User, guests: int = 0) -> Rsvp:
     """Say you are going: a seat if one is free, otherwise the end of the waitlist."""
-    meeting = lock(meeting)
+    require_member(user, meeting.chapter_id)
+    with transaction.atomic():
+        return answer_going(lock(meeting), user, guests)
+
+
+def rsvp_at(chapter_slug: str, meeting_id: int, user: User, guests: int = 0) -> Rsvp:
+    """RSVP by the meeting's address; raises Meeting.DoesNotExist for an unknown one."""
+    require_member(user, chapter_slug=chapter_slug)
+    with transaction.atomic():
+        meeting = locked_meetings().get(chapter__slug=chapter_slug, pk=meeting_id)
+        return answer_going(meeting, user, guests)
+
+
+def require_member(user: User, chapter_id: int | None = None, chapter_slug: str = "") -> None:
+    """Only members answer; checked before the write transaction, to keep that short."""
+    place = {"chapter_id": chapter_id} if chapter_id else {"chapter__slug": chapter_slug}
+    if not Membership.objects.filter(user=user, **place).exists():
+        raise ValidationError(_("Join the chapter to RSVP."), code="not_member")
+
+
+def answer_going(meeting: Meeting, user: User, guests: int) -> Rsvp:
+    """The RSVP itself; call inside a transaction with the meeting locked.
+
+    Under SQLite every write transaction runs alone, so only what must be
+    consistent with the seat count happens here.
+    """
     if not meeting.rsvp_is_open():
         raise ValidationError(_("RSVPs for this meeting are closed."), code="closed")
     if guests > meeting.guests_allowed:
@@ -111,17 +148,17 @@ def rsvp(meeting: Meeting, user: User, guests: int = 0) -> Rsvp:
             _("You can bring at most %(count)d guests.") % {"count": meeting.guests_allowed},
             code="guests",
         )
-    if not meeting.chapter.memberships.filter(user=user).exists():
-        raise ValidationError(_("Join the chapter to RSVP."), code="not_member")
     answer = Rsvp.objects.filter(meeting=meeting, user=user).first() or Rsvp(
         meeting=meeting, user=user
     )
     was_going = answer.status == Rsvp.Status.GOING
     answer.guests, answer.seats, answer.updated = guests, 1 + guests, timezone.now()
-    if has_room(meeting, answer.seats, excluding=answer):
+    taken, waiting = seats_and_queue(meeting, answer)
+    if meeting.capacity is None or taken + answer.seats <= meeting.capacity:
         answer.status, answer.queued_at = Rsvp.Status.GOING, None
     elif answer.status != Rsvp.Status.WAITLISTED:
         answer.status, answer.queued_at = Rsvp.Status.WAITLISTED, timezone.now()
+        answer.position = waiting + 1  # last in line; saves the reader a count
     answer.save()
     if was_going:
         promote_from_waitlist(meeting)  # fewer guests may free seats
@@ -167,6 +204,8 @@ def waitlist_position(answer: Rsvp) -> int | None:
     """1 for the first person on the waitlist; None if not waiting."""
     if answer.status != Rsvp.Status.WAITLISTED:
         return None
+    if getattr(answer, "position", None):  # known when the answer was just queued
+        return answer.position
     ahead = answer.meeting.rsvps.filter(
         status=Rsvp.Status.WAITLISTED, queued_at__lt=answer.queued_at
     )

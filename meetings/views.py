@@ -98,18 +98,26 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    meeting = meeting_or_404(slug, pk)
     form = RsvpForm(request.POST)
     try:
         if request.POST.get("answer") == "cancel":
+            meeting = meeting_or_404(slug, pk)
             services.cancel_rsvp(meeting, request.user)
             messages.success(request, _("You are no longer going."))
         elif form.is_valid():
-            answer = services.rsvp(meeting, request.user, form.cleaned_data["guests"] or 0)
+            # The hot path under load: one locked read finds and checks the meeting.
+            guests = form.cleaned_data["guests"] or 0
+            try:
+                answer = services.rsvp_at(slug, pk, request.user, guests)
+            except Meeting.DoesNotExist:
+                raise Http404(_("No such meeting.")) from None
+            meeting = answer.meeting
             messages.success(request, rsvp_message(answer))
         else:
+            meeting = meeting_or_404(slug, pk)
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     except ValidationError as error:
+        meeting = meeting_or_404(slug, pk)
         messages.error(request, " ".join(error.messages))
     return redirect(meeting)
 
