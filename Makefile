@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 BLOCKING_THREADS ?= 1
 
-.PHONY: run serve worker test lint format bench clean
+.PHONY: run serve worker test lint format bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,15 @@ bench: $(VENV)/.installed-test
 	@failed=""; for script in bench/*.py; do echo "== $$script"; \
 		$(BIN)/python $$script || failed="$$failed $$script"; done; \
 	if [ -n "$$failed" ]; then echo "Goals missed in:$$failed"; exit 1; fi
+
+## messages: collect every marked string (Python and Jinja2 templates) into locale/django.pot;
+## start a language with `pybabel init -D django -d locale -i locale/django.pot -l fr`
+messages: $(VENV)/.installed-test
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext_lazy -k ngettext_lazy:1,2 \
+		--ignore-dirs='.venv node_modules var tests bench' -o locale/django.pot .
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel update -D django -d locale -i locale/django.pot; \
+		$(BIN)/pybabel compile -D django -d locale; fi
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache
