@@ -136,53 +136,48 @@ def rsvp_message(answer: Rsvp) -> str:
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     chapter = chapter_or_404(slug)
     organizer_or_403(request, chapter)
-    with timezone.override(chapter.time_zone):
-        form = MeetingForm(request.POST or None, chapter=chapter)
-        if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form._meta.fields}
-            try:
-                meeting = services.create_meeting(
-                    request.user,
-                    chapter,
-                    fields,
-                    form.new_venue(),
-                    form.cleaned_data.get("rule", ""),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The meeting is published."))
-                return redirect(meeting)
-    status = 400 if form.errors else 200
-    return render_in_zone(
-        request, chapter, "meetings/form.html", {"form": form, "meeting": None}, status
-    )
+    return meeting_editor(request, chapter, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = meeting_or_404(slug, pk)
-    chapter = meeting.chapter
-    organizer_or_403(request, chapter)
+    organizer_or_403(request, meeting.chapter)
+    return meeting_editor(request, meeting.chapter, meeting)
+
+
+def meeting_editor(request, chapter: Chapter, meeting: Meeting | None) -> HttpResponse:
+    """The form for a new or an existing meeting; times are read in the chapter's zone."""
     with timezone.override(chapter.time_zone):
         form = MeetingForm(request.POST or None, instance=meeting, chapter=chapter)
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form._meta.fields}
-            new_venue = form.new_venue()
-            if new_venue is not None:
-                fields["venue"] = services.add_venue(request.user, new_venue)
-            if "cancel_meeting" in request.POST:
-                fields["status"] = Meeting.Status.CANCELLED
-            services.update_meeting(meeting, fields)
-            messages.success(
-                request, _("The meeting is saved; those going are told of any change.")
-            )
-            return redirect(meeting)
+            try:
+                saved = save_meeting(request, chapter, meeting, form)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(saved)
+    context = {"form": form, "meeting": meeting}
     status = 400 if form.errors else 200
-    return render_in_zone(
-        request, chapter, "meetings/form.html", {"form": form, "meeting": meeting}, status
-    )
+    return render_in_zone(request, chapter, "meetings/form.html", context, status)
+
+
+def save_meeting(request, chapter: Chapter, meeting: Meeting | None, form: MeetingForm) -> Meeting:
+    fields = {name: form.cleaned_data[name] for name in form._meta.fields}
+    if meeting is None:
+        rule = form.cleaned_data.get("rule", "")
+        saved = services.create_meeting(request.user, chapter, fields, form.new_venue(), rule)
+        messages.success(request, _("The meeting is published."))
+        return saved
+    new_venue = form.new_venue()
+    if new_venue is not None:
+        fields["venue"] = services.add_venue(request.user, new_venue)
+    if "cancel_meeting" in request.POST:
+        fields["status"] = Meeting.Status.CANCELLED
+    saved = services.update_meeting(meeting, fields)
+    messages.success(request, _("The meeting is saved; those going are told of any change."))
+    return saved
 
 
 @login_required
