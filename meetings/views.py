@@ -84,6 +84,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "answer": answer,
         "position": services.waitlist_position(answer) if answer else None,
         "going": services.seats_taken(meeting),
+        "waiting": meeting.rsvps.filter(status=Rsvp.Status.WAITLISTED).count(),
         "is_member": bool(
             request.user.is_authenticated and chapter.memberships.filter(user=request.user).exists()
         ),

@@ -297,10 +297,11 @@ def test_chapter_page_shows_the_host_rotation(client, chapter):
 
 
 def test_meeting_page_shows_seats_taken_and_add_to_calendar(client, chapter, member):
-    meeting = make_meeting(chapter, capacity=5)
+    meeting = make_meeting(chapter, capacity=1)
     services.rsvp(meeting, member)
+    services.rsvp(meeting, MembershipFactory(chapter=chapter).user)
     page = client.get(meeting.get_absolute_url()).text
-    assert "1 of 5 seats" in page
+    assert "1 of 1 seats · 1 on the waitlist" in page
     assert f'href="/chapters/{chapter.slug}/meetings/{meeting.pk}/meeting.ics"' in page
 
 
