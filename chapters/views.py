@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +28,12 @@ UPCOMING = 3
 
 def chapter_or_404(slug: str) -> Chapter:
     return get_object_or_404(Chapter, slug=slug)
+
+
+def render_in_chapter_zone(request, chapter: Chapter, template: str, context: dict, status=200):
+    """Render a chapter's page with dates and times in the chapter's own time zone."""
+    with timezone.override(chapter.time_zone):
+        return render(request, template, {"chapter": chapter, **context}, status=status)
 
 
 def membership_of(request: HttpRequest, chapter: Chapter) -> Membership | None:
@@ -92,8 +98,7 @@ def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
         "can_write": bool(writable_kinds(request.user, chapter)),
         "announcements": membership is not None and announcements_on(request.user, chapter),
     }
-    with timezone.override(chapter.time_zone):
-        return render(request, "chapters/detail.html", context)
+    return render_in_chapter_zone(request, chapter, "chapters/detail.html", context)
 
 
 @require_http_methods(["GET"])
@@ -141,8 +146,7 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 def organizer_chapter_or_403(request: HttpRequest, slug: str) -> Chapter:
     chapter = chapter_or_404(slug)
-    if not (request.user.is_superuser or services.is_organizer(request.user, chapter)):
-        raise PermissionDenied(_("Only the chapter's organizers can do this."))
+    services.require_organizer(request.user, chapter)
     return chapter
 
 

@@ -20,16 +20,11 @@ from meetings.mail import list_key
 from meetings.models import AnnouncementAddress, Meeting, Report, Rsvp, Series, Talk, Venue
 from meetings.recurrence import occurrences
 from members.models import Membership, User
-from members.services import is_organizer
+from members.services import is_organizer, require_organizer
 
 SERIES_HORIZON_DAYS = 120
 # A change to any of these is news for everyone going, and a new calendar revision.
 SCHEDULE_FIELDS = ("start", "end", "venue_id", "online_url", "status")
-
-
-def require_organizer(user: User, chapter: Chapter) -> None:
-    if not (user.is_superuser or is_organizer(user, chapter)):
-        raise PermissionDenied(_("Only the chapter's organizers can do this."))
 
 
 @transaction.atomic

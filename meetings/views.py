@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chapters.models import Chapter
-from chapters.views import chapter_or_404
+from chapters.views import chapter_or_404, render_in_chapter_zone
 from meetings import services
 from meetings.forms import (
     AnnouncementAddressForm,
@@ -29,24 +29,13 @@ from meetings.forms import (
 )
 from meetings.jsonld import meeting_json_ld
 from meetings.models import Meeting, Report, Rsvp, Talk, Venue
-from members.services import is_organizer
-
-
-def render_in_zone(request, chapter: Chapter, template: str, context: dict, status: int = 200):
-    """Render with times in the chapter's zone."""
-    with timezone.override(chapter.time_zone):
-        return render(request, template, {"chapter": chapter, **context}, status=status)
+from members.services import is_organizer, require_organizer
 
 
 def meeting_or_404(slug: str, pk: int) -> Meeting:
     """The meeting and its chapter in one query."""
     meetings = Meeting.objects.select_related("chapter", "venue")
     return get_object_or_404(meetings, chapter__slug=slug, pk=pk)
-
-
-def organizer_or_403(request, chapter: Chapter) -> None:
-    if not (request.user.is_superuser or is_organizer(request.user, chapter)):
-        raise PermissionDenied(_("Only the chapter's organizers can do this."))
 
 
 @require_GET
@@ -58,7 +47,7 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
         "heading": _("Upcoming meetings"),
         "organizer": is_organizer(request.user, chapter),
     }
-    return render_in_zone(request, chapter, "meetings/list.html", context)
+    return render_in_chapter_zone(request, chapter, "meetings/list.html", context)
 
 
 @require_GET
@@ -66,7 +55,7 @@ def past_meetings(request: HttpRequest, slug: str) -> HttpResponse:
     chapter = chapter_or_404(slug)
     meetings = Meeting.objects.filter(chapter=chapter).past().listed()[:200]
     context = {"meetings": meetings, "heading": _("Past meetings"), "organizer": False}
-    return render_in_zone(request, chapter, "meetings/list.html", context)
+    return render_in_chapter_zone(request, chapter, "meetings/list.html", context)
 
 
 @require_GET
@@ -93,7 +82,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "json_ld": meeting_json_ld(meeting, talks),
         "rsvp_form": RsvpForm(initial={"guests": answer.guests if answer else 0}),
     }
-    return render_in_zone(request, chapter, "meetings/detail.html", context)
+    return render_in_chapter_zone(request, chapter, "meetings/detail.html", context)
 
 
 @login_required
@@ -136,7 +125,7 @@ def rsvp_message(answer: Rsvp) -> str:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     chapter = chapter_or_404(slug)
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     return meeting_editor(request, chapter, None)
 
 
@@ -144,7 +133,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = meeting_or_404(slug, pk)
-    organizer_or_403(request, meeting.chapter)
+    require_organizer(request.user, meeting.chapter)
     return meeting_editor(request, meeting.chapter, meeting)
 
 
@@ -161,7 +150,7 @@ def meeting_editor(request, chapter: Chapter, meeting: Meeting | None) -> HttpRe
                 return redirect(saved)
     context = {"form": form, "meeting": meeting}
     status = 400 if form.errors else 200
-    return render_in_zone(request, chapter, "meetings/form.html", context, status)
+    return render_in_chapter_zone(request, chapter, "meetings/form.html", context, status)
 
 
 def save_meeting(request, chapter: Chapter, meeting: Meeting | None, form: MeetingForm) -> Meeting:
@@ -187,7 +176,7 @@ def attendees(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Organizers: who is going and waiting, seats, and attendance at the door."""
     meeting = meeting_or_404(slug, pk)
     chapter = meeting.chapter
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     capacity_form = CapacityForm(initial={"capacity": meeting.capacity})
     if request.method == "POST" and "capacity" in request.POST:
         capacity_form = CapacityForm(request.POST)
@@ -213,7 +202,7 @@ def attendees(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "decision_form": TalkDecisionForm(),
     }
     status = 400 if capacity_form.errors else 200
-    return render_in_zone(request, chapter, "meetings/attendees.html", context, status)
+    return render_in_chapter_zone(request, chapter, "meetings/attendees.html", context, status)
 
 
 @login_required
@@ -221,7 +210,7 @@ def attendees(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def attendees_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = meeting_or_404(slug, pk)
     chapter = meeting.chapter
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}-attendees.csv"'
     writer = csv.writer(response)
@@ -261,7 +250,7 @@ def propose_talk(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, _("Thank you! The organizers will let you know."))
             return redirect(meeting)
     status = 400 if form.errors else 200
-    return render_in_zone(
+    return render_in_chapter_zone(
         request, chapter, "meetings/talk_form.html", {"form": form, "meeting": meeting}, status
     )
 
@@ -271,7 +260,7 @@ def propose_talk(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def talk_decision(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpResponse:
     meeting = meeting_or_404(slug, pk)
     chapter = meeting.chapter
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     talk = get_object_or_404(Talk, meeting=meeting, pk=talk)
     with timezone.override(chapter.time_zone):
         form = TalkDecisionForm(request.POST)
@@ -297,7 +286,7 @@ def talk_decision(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpRe
 def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     meeting = meeting_or_404(slug, pk)
     chapter = meeting.chapter
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     instance = Report.objects.filter(meeting=meeting).first()
     form = ReportForm(request.POST or None, instance=instance)
     if form.is_valid():
@@ -305,7 +294,7 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.success(request, _("The report is saved."))
         return redirect(meeting)
     status = 400 if form.errors else 200
-    return render_in_zone(
+    return render_in_chapter_zone(
         request, chapter, "meetings/report_form.html", {"form": form, "meeting": meeting}, status
     )
 
@@ -332,7 +321,7 @@ def talk_materials(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpR
         return redirect(f"{meeting.get_absolute_url()}#talk-{talk.pk}")
     context = {"form": form, "meeting": meeting, "talk": talk}
     status = 400 if form.errors else 200
-    return render_in_zone(request, chapter, "meetings/talk_materials.html", context, status)
+    return render_in_chapter_zone(request, chapter, "meetings/talk_materials.html", context, status)
 
 
 @require_GET
@@ -354,7 +343,7 @@ def talk_slides(request: HttpRequest, slug: str, pk: int, talk: int) -> FileResp
 def announcement_addresses(request: HttpRequest, slug: str) -> HttpResponse:
     """Organizers: outside addresses (mailing lists) that get every new meeting's announcement."""
     chapter = chapter_or_404(slug)
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     form = AnnouncementAddressForm(request.POST or None)
     if request.method == "POST" and "remove" in request.POST:
         remove = request.POST["remove"]
@@ -368,7 +357,7 @@ def announcement_addresses(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Added: new meetings will be announced there too."))
         return redirect("meetings:announcement_addresses", chapter.slug)
     context = {"form": form, "addresses": chapter.announcement_addresses.all()}
-    return render_in_zone(
+    return render_in_chapter_zone(
         request,
         chapter,
         "meetings/announcement_addresses.html",
@@ -396,18 +385,18 @@ def announcements_preference(request: HttpRequest, slug: str) -> HttpResponse:
 def venue_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Organizers: the chapter's venues, with how often each has hosted."""
     chapter = chapter_or_404(slug)
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     venues = Venue.objects.filter(chapter=chapter).annotate(
         meeting_count=Count("meetings"), last_meeting=Max("meetings__start")
     )
-    return render_in_zone(request, chapter, "meetings/venues.html", {"venues": venues})
+    return render_in_chapter_zone(request, chapter, "meetings/venues.html", {"venues": venues})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def venue_edit(request: HttpRequest, slug: str, venue: int | None = None) -> HttpResponse:
     chapter = chapter_or_404(slug)
-    organizer_or_403(request, chapter)
+    require_organizer(request.user, chapter)
     instance = (
         get_object_or_404(Venue, chapter=chapter, pk=venue) if venue else Venue(chapter=chapter)
     )
@@ -420,6 +409,6 @@ def venue_edit(request: HttpRequest, slug: str, venue: int | None = None) -> Htt
         messages.success(request, _("The venue is saved."))
         return redirect("meetings:venues", chapter.slug)
     context = {"form": form, "venue": instance}
-    return render_in_zone(
+    return render_in_chapter_zone(
         request, chapter, "meetings/venue_form.html", context, 400 if form.errors else 200
     )

@@ -169,7 +169,8 @@ def leave_chapter(user: User, chapter: Chapter) -> None:
     )
 
 
-def _require_organizer(actor: User, chapter: Chapter) -> None:
+def require_organizer(actor: User, chapter: Chapter) -> None:
+    """Refuse (PermissionDenied) anyone who does not organize the chapter."""
     if not (actor.is_superuser or is_organizer(actor, chapter)):
         raise PermissionDenied(_("Only the chapter's organizers can do this."))
 
@@ -177,7 +178,7 @@ def _require_organizer(actor: User, chapter: Chapter) -> None:
 @transaction.atomic
 def change_role(actor: User, membership: Membership, role: str) -> Membership:
     """Promote a member to organizer or make an organizer a member again."""
-    _require_organizer(actor, membership.chapter)
+    require_organizer(actor, membership.chapter)
     _lock_chapter(membership.chapter)
     if role not in Role.values:
         raise ValidationError(_("Unknown role."), code="role")
@@ -197,7 +198,7 @@ def change_role(actor: User, membership: Membership, role: str) -> Membership:
 @transaction.atomic
 def remove_member(actor: User, membership: Membership) -> None:
     """Remove someone else from the chapter."""
-    _require_organizer(actor, membership.chapter)
+    require_organizer(actor, membership.chapter)
     if membership.user_id == actor.pk:
         raise ValidationError(_("To leave the chapter yourself, use Leave."), code="self")
     membership.delete()

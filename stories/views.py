@@ -6,25 +6,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chapters.models import Chapter
-from chapters.views import chapter_or_404
+from chapters.views import chapter_or_404, render_in_chapter_zone
 from stories import services
 from stories.forms import StoryForm
 from stories.models import Category, Story
 from stories.permissions import can_edit, drafts_for, writable_kinds
 
 PAGE_SIZE = 20
-
-
-def render_in_chapter_zone(request, chapter: Chapter, template: str, context: dict, status=200):
-    """Render with dates shown in the chapter's own time zone."""
-    with timezone.override(chapter.time_zone):
-        return render(request, template, {"chapter": chapter, **context}, status=status)
 
 
 def render_list(request, chapter: Chapter, stories, heading: str, **extra) -> HttpResponse:
