@@ -116,6 +116,7 @@ TEMPLATES = [
 def _database() -> dict:
     config = env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'chapterhouse.sqlite3'}")
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = "chapterhouse.sqlite"  # Django's, with writers queuing fairly
         if config["NAME"] and config["NAME"] != ":memory:":
             Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue
@@ -129,9 +130,10 @@ def _database() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             **config.get("OPTIONS", {}),
         }
-    else:
-        config.setdefault("CONN_MAX_AGE", env.int("CHAPTERHOUSE_DB_CONN_MAX_AGE", default=60))
-        config.setdefault("CONN_HEALTH_CHECKS", True)
+    # Opening a connection (and, for SQLite, running the PRAGMAs) on every
+    # request would cost more than a typical request's queries.
+    config.setdefault("CONN_MAX_AGE", env.int("CHAPTERHOUSE_DB_CONN_MAX_AGE", default=60))
+    config.setdefault("CONN_HEALTH_CHECKS", True)
     return config
 
 
@@ -139,6 +141,9 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
+# Both read what every logged-in request needs with one plain query each.
+AUTHENTICATION_BACKENDS = ["members.backends.AccountBackend"]
+SESSION_ENGINE = "chapterhouse.sessions"
 LOGIN_URL = "members:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

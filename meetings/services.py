@@ -7,7 +7,7 @@ can never both take the last seat.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task_backends
@@ -88,16 +88,6 @@ def has_room(meeting: Meeting, seats: int, excluding: Rsvp | None = None) -> boo
     return meeting.capacity is None or seats_taken(meeting, excluding) + seats <= meeting.capacity
 
 
-def seats_and_queue(meeting: Meeting, excluding: Rsvp) -> tuple[int, int]:
-    """Seats taken by others, and how many wait, in one query (the hot path of an RSVP)."""
-    others = meeting.rsvps.exclude(pk=excluding.pk) if excluding.pk else meeting.rsvps
-    counts = others.aggregate(
-        seats=Sum("seats", filter=Q(status=Rsvp.Status.GOING), default=0),
-        waiting=Count("pk", filter=Q(status=Rsvp.Status.WAITLISTED)),
-    )
-    return counts["seats"], counts["waiting"]
-
-
 def locked_meetings():
     """Meetings read under a row lock that serializes every RSVP change to one of them."""
     return Meeting.objects.select_for_update(of=("self",)).select_related("chapter")
@@ -108,34 +98,59 @@ def lock(meeting: Meeting) -> Meeting:
     return locked_meetings().get(pk=meeting.pk)
 
 
+# The hot path of a busy meeting: every RSVP runs these two plain queries
+# (building them with the ORM cost more than running them). The first finds the
+# meeting by its address and locks it; the second, a separate statement so that
+# on PostgreSQL it sees every answer committed before the lock was granted, counts.
+LOCK_FOR_RSVP = """
+SELECT meeting.*, EXISTS (
+    SELECT 1 FROM {membership} membership
+    WHERE membership.chapter_id = meeting.chapter_id AND membership.user_id = %s
+) AS is_member
+FROM {meeting} meeting JOIN {chapter} chapter ON chapter.id = meeting.chapter_id
+WHERE chapter.slug = %s AND meeting.id = %s
+"""
+ANSWERS_FOR_RSVP = """
+SELECT
+    (SELECT id FROM {rsvp} WHERE meeting_id = %s AND user_id = %s),
+    (SELECT status FROM {rsvp} WHERE meeting_id = %s AND user_id = %s),
+    (SELECT COALESCE(SUM(seats), 0) FROM {rsvp}
+     WHERE meeting_id = %s AND status = %s AND user_id <> %s),
+    (SELECT COUNT(*) FROM {rsvp} WHERE meeting_id = %s AND status = %s AND user_id <> %s)
+"""
+
+
+def rsvp_sql(template: str, connection) -> str:
+    tables = {"meeting": Meeting, "chapter": Chapter, "membership": Membership, "rsvp": Rsvp}
+    names = {key: connection.ops.quote_name(model._meta.db_table) for key, model in tables.items()}
+    sql = template.format(**names)
+    if template is LOCK_FOR_RSVP and connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF meeting"
+    return sql
+
+
 def rsvp(meeting: Meeting, user: User, guests: int = 0) -> Rsvp:
     """Say you are going: a seat if one is free, otherwise the end of the waitlist."""
-    require_member(user, meeting.chapter_id)
-    with transaction.atomic():
-        return answer_going(lock(meeting), user, guests)
+    return rsvp_at(meeting.chapter.slug, meeting.pk, user, guests)
 
 
 def rsvp_at(chapter_slug: str, meeting_id: int, user: User, guests: int = 0) -> Rsvp:
     """RSVP by the meeting's address; raises Meeting.DoesNotExist for an unknown one."""
-    require_member(user, chapter_slug=chapter_slug)
+    connection = transaction.get_connection()
     with transaction.atomic():
-        meeting = locked_meetings().get(chapter__slug=chapter_slug, pk=meeting_id)
+        found = Meeting.objects.raw(
+            rsvp_sql(LOCK_FOR_RSVP, connection), [user.pk, chapter_slug, meeting_id]
+        )
+        meeting = next(iter(found), None)
+        if meeting is None:
+            raise Meeting.DoesNotExist
+        if not meeting.is_member:
+            raise ValidationError(_("Join the chapter to RSVP."), code="not_member")
         return answer_going(meeting, user, guests)
 
 
-def require_member(user: User, chapter_id: int | None = None, chapter_slug: str = "") -> None:
-    """Only members answer; checked before the write transaction, to keep that short."""
-    place = {"chapter_id": chapter_id} if chapter_id else {"chapter__slug": chapter_slug}
-    if not Membership.objects.filter(user=user, **place).exists():
-        raise ValidationError(_("Join the chapter to RSVP."), code="not_member")
-
-
 def answer_going(meeting: Meeting, user: User, guests: int) -> Rsvp:
-    """The RSVP itself; call inside a transaction with the meeting locked.
-
-    Under SQLite every write transaction runs alone, so only what must be
-    consistent with the seat count happens here.
-    """
+    """The RSVP itself, inside the transaction that locked the meeting."""
     if not meeting.rsvp_is_open():
         raise ValidationError(_("RSVPs for this meeting are closed."), code="closed")
     if guests > meeting.guests_allowed:
@@ -143,21 +158,38 @@ def answer_going(meeting: Meeting, user: User, guests: int) -> Rsvp:
             _("You can bring at most %(count)d guests.") % {"count": meeting.guests_allowed},
             code="guests",
         )
-    answer = Rsvp.objects.filter(meeting=meeting, user=user).first() or Rsvp(
-        meeting=meeting, user=user
-    )
-    was_going = answer.status == Rsvp.Status.GOING
+    with transaction.get_connection().cursor() as cursor:
+        mine = [meeting.pk, user.pk]
+        others = [
+            [meeting.pk, status, user.pk] for status in (Rsvp.Status.GOING, Rsvp.Status.WAITLISTED)
+        ]
+        cursor.execute(rsvp_sql(ANSWERS_FOR_RSVP, cursor.db), mine * 2 + others[0] + others[1])
+        answer_id, status, taken, waiting = cursor.fetchone()
+    answer = Rsvp(pk=answer_id, meeting=meeting, user=user, status=status or "")
+    was_going, was_waiting = status == Rsvp.Status.GOING, status == Rsvp.Status.WAITLISTED
     answer.guests, answer.seats, answer.updated = guests, 1 + guests, timezone.now()
-    taken, waiting = seats_and_queue(meeting, answer)
-    if meeting.capacity is None or taken + answer.seats <= meeting.capacity:
+    fits = meeting.capacity is None or taken + answer.seats <= meeting.capacity
+    if was_going and not fits:
+        raise ValidationError(
+            _("There are not enough free seats for more guests; you keep your seat."),
+            code="no_room_for_guests",
+        )
+    if was_waiting:  # keeps their place in line; the promotion below seats them in turn
+        answer.queued_at = Rsvp.objects.values_list("queued_at", flat=True).get(pk=answer_id)
+    elif fits and (was_going or not waiting):  # nobody waiting is passed over
         answer.status, answer.queued_at = Rsvp.Status.GOING, None
-    elif answer.status != Rsvp.Status.WAITLISTED:
+    else:
         answer.status, answer.queued_at = Rsvp.Status.WAITLISTED, timezone.now()
         answer.position = waiting + 1  # last in line; saves the reader a count
-    answer.save()
-    if was_going:
-        promote_from_waitlist(meeting)  # fewer guests may free seats
-    if not was_going:
+    if answer_id is None:
+        answer.save(force_insert=True)
+    else:
+        answer.save(update_fields=["status", "guests", "seats", "queued_at", "updated"])
+    # Fewer guests may free seats, or let this waiting party in.
+    changed_party = was_going or was_waiting
+    if changed_party and answer.pk in {seated.pk for seated in promote_from_waitlist(meeting)}:
+        answer.status, answer.queued_at = Rsvp.Status.GOING, None
+    if answer.status != status and not was_waiting:
         enqueue_on_commit(tasks.send_rsvp_confirmation, answer.pk, answer.status)
     return answer
 

@@ -101,8 +101,8 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 answer = services.rsvp_at(slug, pk, request.user, guests)
             except Meeting.DoesNotExist:
                 raise Http404(_("No such meeting.")) from None
-            meeting = answer.meeting
             messages.success(request, rsvp_message(answer))
+            return redirect("meetings:detail", slug, pk)  # the meeting's address, without a query
         else:
             meeting = meeting_or_404(slug, pk)
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

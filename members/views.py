@@ -1,5 +1,6 @@
 """Account pages: sign-up, verification, log-in, password and e-mail changes, profile."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -23,7 +24,7 @@ from members.forms import (
 )
 from members.models import Membership, User
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
 
 @require_http_methods(["GET", "POST"])

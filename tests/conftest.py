@@ -99,3 +99,14 @@ def member_client(member):
 @pytest.fixture
 def outsider_client(outsider):
     return client_for(outsider)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the test database's write-lock file (the database itself Django removes)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if test_name:
+        Path(f"{test_name}.write-lock").unlink(missing_ok=True)

@@ -51,6 +51,10 @@ def test_guests_take_seats_and_are_capped(chapter):
         services.rsvp(meeting, other, guests=3)
     services.rsvp(meeting, host, guests=0)  # fewer guests free two seats
     assert Rsvp.objects.get(user=other).status == "going"
+    with pytest.raises(Exception, match="you keep your seat"):
+        services.rsvp(meeting, host, guests=2)  # one seat is free, two are asked for
+    assert Rsvp.objects.get(user=host).seats == 1
+    assert Rsvp.objects.get(user=host).status == "going"
 
 
 @pytest.mark.django_db
@@ -65,6 +69,28 @@ def test_a_party_that_does_not_fit_keeps_its_place(chapter):
     assert Rsvp.objects.get(user=d).status == "waitlisted"
     services.cancel_rsvp(meeting, b)
     assert Rsvp.objects.get(user=c).status == "going"
+
+
+@pytest.mark.django_db
+def test_answering_again_keeps_a_waitlist_place_and_a_cancelled_answer_can_return(chapter):
+    meeting = make_meeting(chapter, capacity=1, guests_allowed=1)
+    a, b, c = members(chapter, 3)
+    services.rsvp(meeting, a)
+    services.rsvp(meeting, b)
+    services.rsvp(meeting, c)
+    queued_at = Rsvp.objects.get(user=b).queued_at
+    again = services.rsvp(meeting, b, guests=1)  # still waiting, now for two seats
+    assert again.status == "waitlisted" and services.waitlist_position(again) == 1
+    assert Rsvp.objects.get(user=b).queued_at == queued_at and again.seats == 2
+    assert Rsvp.objects.filter(meeting=meeting).count() == 3
+
+    services.cancel_rsvp(meeting, c)
+    back = services.rsvp(meeting, c)  # back at the end of the line
+    assert back.status == "waitlisted" and services.waitlist_position(back) == 2
+    services.cancel_rsvp(meeting, a)  # b's party of two does not fit one seat: nobody jumps
+    assert Rsvp.objects.get(user=c).status == "waitlisted"
+    assert services.rsvp(meeting, a).status == "waitlisted"  # nor does a newcomer
+    assert services.rsvp(meeting, b).status == "going"  # b comes alone: first in line, seated
 
 
 @pytest.mark.django_db
