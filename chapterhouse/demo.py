@@ -7,9 +7,13 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from chapterhouse.demo_forum import load_forum
 from chapterhouse.demo_meetings import load_meetings
+from chapterhouse.demo_polls import load_polls
+from chapterhouse.demo_projects import load_projects
 from chapters.models import Chapter, ChapterLink, FocusArea
 from members.models import JobRole, Membership, Profile, Role, RoleChange, User
+from members.services import is_organizer
 from stories.frontmatter import read_post
 from stories.services import import_post, import_redirect_row
 
@@ -155,6 +159,15 @@ def load_demo() -> DemoResult:
         import_redirect_row(ANNOUNCEMENT_OLD_PATHS, story.get_absolute_url())
         result.created += 1
     result.created += load_meetings(chapter)
+    people = [
+        m.user for m in chapter.memberships.select_related("user").order_by("joined_at", "pk")
+    ]
+    organizer = next(user for user in people if is_organizer(user, chapter))
+    result.created += load_projects(chapter, people)
+    threads_before = chapter.forum_threads.count()
+    load_forum(chapter, people)
+    result.created += chapter.forum_threads.count() - threads_before
+    result.created += load_polls(chapter, organizer, people)
     return result
 
 

@@ -215,7 +215,10 @@ def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def _allow_list(html: str) -> str:
+def _allow_list(html: str, span_classes: frozenset[str] = frozenset()) -> str:
+    allowed_classes = ALLOWED_CLASSES
+    if span_classes:
+        allowed_classes = {**ALLOWED_CLASSES, "span": MICROFORMAT_CLASSES | span_classes}
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -223,22 +226,41 @@ def _allow_list(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_filter_attribute,
         url_schemes=URL_SCHEMES,
-        allowed_classes=ALLOWED_CLASSES,
+        allowed_classes=allowed_classes,
         set_tag_attribute_values={"iframe": {"loading": "lazy"}},
         link_rel=LINK_REL,
         strip_comments=True,
     )
 
 
-def sanitize(html: str) -> Markup:
-    """Clean untrusted HTML down to the allow-list: no scripts, handlers, styles or forms."""
-    cleaned = _allow_list(_rewrite_players(html or ""))
+def sanitize(html: str, span_classes: frozenset[str] = frozenset()) -> Markup:
+    """Clean untrusted HTML down to the allow-list: no scripts, handlers, styles or forms.
+
+    `span_classes` adds class names allowed on <span> only (the highlighter's token classes).
+    """
+    cleaned = _allow_list(_rewrite_players(html or ""), span_classes)
     return Markup(cleaned)  # noqa: S704 - nh3 has just sanitized it
 
 
-def render_markdown(text: str) -> Markup:
-    """Render Markdown (raw HTML allowed) and sanitize the result."""
-    return sanitize(_markdown.render(text or ""))
+def render_markdown(text: str, highlight=None) -> Markup:
+    """Render Markdown (raw HTML allowed) and sanitize the result.
+
+    `highlight` (a Highlighter) colours fenced code: its token classes are then allowed
+    on <span>, and only on <span>; without it, rendering is exactly as before.
+    """
+    if highlight is None:
+        return sanitize(_markdown.render(text or ""))
+    return sanitize(highlight.markdown.render(text or ""), highlight.classes)
+
+
+class Highlighter:
+    """A Markdown renderer whose fenced code goes through `highlight(code, language, attrs)`."""
+
+    def __init__(self, highlight, classes: frozenset[str]):
+        self.classes = classes
+        self.markdown = MarkdownIt(
+            "commonmark", {"html": True, "typographer": True, "highlight": highlight}
+        ).enable(["table", "strikethrough"])
 
 
 class _TextCollector(HTMLParser):

@@ -46,10 +46,14 @@ def list_title(list_key: str) -> str:
     """What a list is called on the page, e.g. "meeting announcements from Code4LibNYC"."""
     kind, _sep, rest = list_key.partition(":")
     chapter_id, _sep, topic = rest.partition(":")
-    if kind == "chapter" and topic == "meetings" and chapter_id.isdigit():
+    titles = {
+        "meetings": _("new meeting announcements from %(chapter)s"),
+        "forum": _("forum e-mail from %(chapter)s"),
+    }
+    if kind == "chapter" and topic in titles and chapter_id.isdigit():
         chapter = apps.get_model("chapters", "Chapter").objects.filter(pk=chapter_id).first()
         if chapter is not None:
-            return _("new meeting announcements from %(chapter)s") % {"chapter": chapter.name}
+            return titles[topic] % {"chapter": chapter.name}
     return _("this mailing list")
 
 

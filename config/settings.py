@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "chapters",
     "stories",
     "meetings",
+    "projects",
+    "forum",
+    "polls",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ from members.forms import (
     SignUpForm,
 )
 from members.models import Membership, User
+from projects.services import projects_of
 
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
@@ -186,7 +187,12 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404(_("No such member, or their profile is private."))
     services.profile_for(member)
     chapters = Chapter.objects.filter(memberships__user=member).order_by("name")
-    return render(request, "members/profile.html", {"member": member, "chapters": chapters})
+    context = {
+        "member": member,
+        "chapters": chapters,
+        "projects": projects_of(member, request.user),
+    }
+    return render(request, "members/profile.html", context)
 
 
 def can_see_profile(viewer, member: User) -> bool:
