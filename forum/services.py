@@ -210,8 +210,11 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None) -> 
         raise ValidationError(_("This thread is locked: its posts cannot change."), code="locked")
     if body != post.body:
         PostRevision.objects.create(post=post, body=post.body, editor=editor)
+        # A link added later waits like a link posted at once, so editing is no way around it.
+        if post.approved and not has_link(post.body):
+            post.approved = not needs_approval(post.author, post.thread.chapter, body)
         post.body, post.edited = body, timezone.now()
-        post.save(update_fields=["body", "edited"])
+        post.save(update_fields=["body", "edited", "approved"])
     if title and post.position == 0 and title != post.thread.title:
         post.thread.title = title
         post.thread.save(update_fields=["title"])

@@ -152,6 +152,17 @@ def test_a_new_members_first_post_with_a_link_waits_for_approval(
     assert services.reply(newcomer, thread, "Now https://example.org is fine").approved
 
 
+def test_a_link_added_by_editing_waits_for_approval_too(chapter, client):
+    newcomer = MembershipFactory(chapter=chapter).user
+    thread = services.start_thread(newcomer, CategoryFactory(chapter=chapter), "Hi", "Hello all")
+    first = thread.posts.get()
+    assert first.approved
+    services.edit_post(newcomer, first, "Hello all, visit https://spam.example")
+    first.refresh_from_db()
+    assert not first.approved
+    assert client.get(thread.get_absolute_url()).status_code == 404
+
+
 def test_threshold_is_per_chapter(chapter, organizer, organizer_client):
     organizer_client.post(
         url(chapter, "manage/"), {"visibility": "public", "approval_threshold": 0}
