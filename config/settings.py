@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "projects",
     "forum",
     "polls",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,8 @@ MEDIA_URL = "/media/"
 MAX_SLIDES_MB = env.int("CHAPTERHOUSE_MAX_SLIDES_MB", default=25)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MEDIA_ROOT = Path(env.str("CHAPTERHOUSE_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# The full-text index (tantivy); rebuilt from the database by `chapterhouse reindex`.
+SEARCH_INDEX_DIR = Path(env.str("CHAPTERHOUSE_SEARCH_INDEX_DIR", default=str(VAR_DIR / "search")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("chapters/<slug:slug>/projects/", include("projects.urls")),
     path("chapters/<slug:slug>/polls/", include("polls.urls")),
     path("projects/", include("projects.urls_instance")),
+    path("search/", include("search.urls")),
     path("meetings/calendar.ics", calendar_views.instance_calendar, name="all_meetings_calendar"),
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("admin/", admin.site.urls),

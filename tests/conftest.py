@@ -14,6 +14,16 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.Immed
 
 
 @pytest.fixture(autouse=True)
+def _search_index():
+    """Every test gets a fresh in-memory search index, never the one under var/."""
+    from search.engine import SearchIndex, reset_index_for_tests
+
+    reset_index_for_tests(SearchIndex(None))
+    yield
+    reset_index_for_tests(None)
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     """Run queued tasks at once, unless a test asks for the real queue."""
     settings.TASKS = IMMEDIATE_TASKS

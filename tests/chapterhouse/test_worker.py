@@ -19,13 +19,16 @@ def test_verification_mail_waits_in_the_queue_until_the_worker_runs(client, sett
     settings.TASKS = DATABASE_TASKS
     client.post("/accounts/signup/", SIGNUP)
     assert mail.outbox == []
-    task = DBTaskResult.objects.get()
+    task = DBTaskResult.objects.get(task_path="members.tasks.send_verification_email")
     assert task.task_path == "members.tasks.send_verification_email"
 
     run_worker()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ada.newcomer@example.org"]
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert (
+        DBTaskResult.objects.get(task_path="members.tasks.send_verification_email").status
+        == "SUCCESSFUL"
+    )
 
     run_worker()  # a second pass finds nothing left to do
     assert len(mail.outbox) == 1
