@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "forum",
     "polls",
     "search",
+    "federation",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "federation.discovery_views.activity_json_alternative",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -174,6 +176,12 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 30
+
+# Federation fetches and delivers only to public https addresses. Tests that run
+# peers on loopback (plain http, 127.0.0.1) turn this on; never in production.
+FEDERATION_ALLOW_PRIVATE_NETWORKS = env.bool(
+    "CHAPTERHOUSE_FEDERATION_ALLOW_PRIVATE_NETWORKS", default=False
+)
 
 TASKS = {
     "default": {

@@ -9,6 +9,7 @@ from stories.feeds import AllStoriesFeed
 
 urlpatterns = [
     path("", chapter_views.home, name="home"),
+    path("", include("federation.urls")),
     path("accounts/", include("members.urls")),
     path("chapters/", include("chapters.urls")),
     path("chapters/<slug:slug>/stories/", include("stories.urls")),

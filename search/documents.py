@@ -228,6 +228,36 @@ def post_document(post: Post) -> Document | None:
     )
 
 
+# Meetings and stories from the remote Groups our chapters follow (federation).
+
+
+def remote_objects() -> QuerySet:
+    """Remote objects of Groups a chapter follows and that accepted: what the network shows."""
+    from federation.models import Following, RemoteObject
+
+    followed = Following.objects.filter(state=Following.State.ACCEPTED).values("actor")
+    return RemoteObject.objects.filter(actor__in=followed).select_related("actor")
+
+
+def remote_document(remote) -> Document:
+    """A remote meeting or story, found by everyone and marked as from another site."""
+    title = remote.name
+    if remote.cancelled:
+        title = _("Cancelled: %(title)s") % {"title": title}
+    actor = remote.actor
+    return Document(
+        key=f"remote:{remote.pk}",
+        kind=remote.kind,
+        title=title,
+        body=joined(remote.summary, remote.location, visible_text(remote.content)),
+        url=remote.url or remote.uri,
+        date=remote.start or remote.published,
+        audiences=[PUBLIC],
+        chapter_name=actor.name or actor.handle or actor.uri,
+        remote=True,
+    )
+
+
 # The member directory: only members of a shared chapter see an entry.
 
 
@@ -280,6 +310,7 @@ SOURCES = {
         Source("post", posts, post_document),
         Source("project", projects, project_document),
         Source("member", members, member_document),
+        Source("remote", remote_objects, remote_document),
     )
 }
 
@@ -295,8 +326,8 @@ def parse_key(key: str) -> tuple[str, int] | None:
 def documents_for_keys(keys: Iterable[str]) -> dict[str, Document | None]:
     """Each known key's current document, or None where it must leave the index.
 
-    One query per kind, however many keys. Keys of other kinds (remote objects, which
-    their own app indexes) are left out of the answer, so they are neither added nor removed.
+    One query per kind, however many keys. Keys of unknown kinds are left out of the
+    answer, so they are neither added nor removed.
     """
     wanted: dict[str, dict[int, str]] = defaultdict(dict)
     for key in keys:
