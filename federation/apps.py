@@ -7,7 +7,7 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation")
 
     def ready(self) -> None:
-        # Publishing hooks (F3): meetings and stories reach followers when saved or deleted.
-        from federation import signals
+        # Publishing hooks: meetings and stories reach followers when saved or deleted.
+        from federation import checks, signals  # noqa: F401 - checks registers itself
 
         signals.connect()

@@ -5,7 +5,7 @@ from federation import discovery_views, inbox_views, network_views
 app_name = "federation"
 urlpatterns: list = []
 
-# Discovery and reading (F2): WebFinger, host-meta, NodeInfo, actors, outboxes, followers,
+# Discovery and reading: WebFinger, host-meta, NodeInfo, actors, outboxes, followers,
 # activities. The chapter, meeting and story pages answer ActivityStreams JSON themselves.
 urlpatterns += [
     path(".well-known/webfinger", discovery_views.webfinger, name="webfinger"),
@@ -18,9 +18,8 @@ urlpatterns += [
     path("chapters/<slug:slug>/followers", discovery_views.followers, name="followers"),
     path("activities/<uuid:activity_uuid>", discovery_views.activity_detail, name="activity"),
 ]
-# End of discovery (F2).
 
-# Inboxes and the network (F4): receiving activities, following remote chapters, and the
+# Inboxes and the network: receiving activities, following remote chapters, and the
 # pages that show what they publish.
 urlpatterns += [
     path("inbox", inbox_views.shared_inbox, name="shared_inbox"),
@@ -35,4 +34,3 @@ urlpatterns += [
         name="unfollow",
     ),
 ]
-# End of inboxes and the network (F4).

@@ -346,3 +346,13 @@ def test_a_server_that_closes_the_connection_after_answering(settings):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_deploy_check_refuses_private_networks(settings):
+    from django.core.checks import run_checks
+
+    settings.FEDERATION_ALLOW_PRIVATE_NETWORKS = True
+    errors = run_checks(include_deployment_checks=True)
+    assert "federation.E001" in {error.id for error in errors}
+    settings.FEDERATION_ALLOW_PRIVATE_NETWORKS = False
+    assert "federation.E001" not in {e.id for e in run_checks(include_deployment_checks=True)}
