@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chapterhouse.demo_forum import load_forum
+from chapterhouse.demo_hub import load_hub
 from chapterhouse.demo_meetings import load_meetings
 from chapterhouse.demo_polls import load_polls
 from chapterhouse.demo_projects import load_projects
@@ -168,6 +169,7 @@ def load_demo() -> DemoResult:
     load_forum(chapter, people)
     result.created += chapter.forum_threads.count() - threads_before
     result.created += load_polls(chapter, organizer, people)
+    result.created += load_hub()
     return result
 
 

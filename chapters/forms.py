@@ -73,7 +73,16 @@ class ChapterForm(forms.ModelForm):
 
     class Meta:
         model = Chapter
-        fields = ["name", "tagline", "description", "region", "time_zone", "members_can_blog"]
+        fields = [
+            "name",
+            "tagline",
+            "description",
+            "region",
+            "latitude",
+            "longitude",
+            "time_zone",
+            "members_can_blog",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 12})}
 
     def __init__(self, *args, **kwargs):

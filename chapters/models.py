@@ -1,6 +1,7 @@
 """Chapters: the local groups an instance hosts, their focus areas and links."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -36,6 +37,16 @@ class Chapter(models.Model):
         validators=[validate_time_zone],
         help_text=_("Meeting times are shown in this zone, e.g. America/New_York."),
     )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Where the chapter meets, for the map of chapters, e.g. 40.7128."),
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("e.g. -74.0060 (west is negative)."),
+    )  # fmt: skip
     members_can_blog = models.BooleanField(
         _("members may write blog posts"),
         default=False,

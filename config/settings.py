@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "polls",
     "search",
     "federation",
+    "oaipmh",
 ]
 
 MIDDLEWARE = [

@@ -121,7 +121,7 @@ class TalkMaterialsForm(forms.ModelForm):
 
     class Meta:
         model = Talk
-        fields = ["slides_url", "recording_url", "notes"]
+        fields = ["slides_url", "recording_url", "licence", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, **kwargs):

@@ -278,6 +278,11 @@ class Talk(models.Model):
     slides_type = models.CharField(_("slides type"), max_length=100, blank=True, editable=False)
     slides_url = URLField(_("link to slides"), max_length=500, blank=True)
     recording_url = URLField(_("link to a recording"), max_length=500, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=100, blank=True,
+        help_text=_("For the slides and recording: an SPDX or Creative Commons identifier, "
+                    "such as CC-BY-4.0."),
+    )  # fmt: skip
     notes = models.TextField(_("notes"), blank=True, max_length=10000)
     created = models.DateTimeField(_("proposed"), default=timezone.now)
 
@@ -288,6 +293,14 @@ class Talk(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:talk", args=[self.meeting.chapter.slug, self.meeting_id, self.pk])
+
+    def get_slides_url(self) -> str:
+        return reverse(
+            "meetings:talk_slides", args=[self.meeting.chapter.slug, self.meeting_id, self.pk]
+        )
 
     @property
     def minutes(self) -> int:

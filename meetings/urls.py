@@ -22,6 +22,7 @@ urlpatterns = [
     path("<id:pk>/attendees.csv", views.attendees_csv, name="attendees_csv"),
     path("<id:pk>/talks/new/", views.propose_talk, name="propose_talk"),
     path("<id:pk>/talks/<id:talk>/", views.talk_decision, name="talk_decision"),
+    path("<id:pk>/talks/<id:talk>/about/", views.talk_detail, name="talk"),
     path("<id:pk>/talks/<id:talk>/materials/", views.talk_materials, name="talk_materials"),
     path("<id:pk>/talks/<id:talk>/slides/", views.talk_slides, name="talk_slides"),
     path("<id:pk>/report/", views.report, name="report"),

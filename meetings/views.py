@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chapters.models import Chapter
 from chapters.views import chapter_or_404, render_in_chapter_zone
-from meetings import services
+from meetings import metadata, services
 from meetings.forms import (
     AnnouncementAddressForm,
     CapacityForm,
@@ -253,6 +253,22 @@ def propose_talk(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render_in_chapter_zone(
         request, chapter, "meetings/talk_form.html", {"form": form, "meeting": meeting}, status
     )
+
+
+@require_GET
+def talk_detail(request: HttpRequest, slug: str, pk: int, talk: int) -> HttpResponse:
+    """One accepted talk with its materials and citation metadata, for reference managers."""
+    meeting = meeting_or_404(slug, pk)
+    talks = Talk.objects.select_related("proposer__profile")
+    talk = get_object_or_404(talks, meeting=meeting, pk=talk, status=Talk.Status.ACCEPTED)
+    talk.meeting = meeting
+    context = {
+        "meeting": meeting,
+        "talk": talk,
+        "organizer": is_organizer(request.user, meeting.chapter),
+        "citation": metadata.citation_meta(talk),
+    }
+    return render_in_chapter_zone(request, meeting.chapter, "meetings/talk_detail.html", context)
 
 
 @login_required

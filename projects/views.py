@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -15,9 +16,9 @@ from chapters.views import chapter_or_404, render_in_chapter_zone
 from forum import services as forum_services
 from members.models import User
 from members.services import is_organizer, require_organizer
-from projects import browse, services
+from projects import browse, metadata, services
 from projects.forms import ContributorForm, ProjectFilterForm, ProjectForm, TalkLinkForm
-from projects.models import Project
+from projects.models import Contributor, Project
 
 PAGE_SIZE = 20
 THREADS_SHOWN = 20
@@ -68,7 +69,9 @@ def project_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def project_detail(request: HttpRequest, slug: str, project: str) -> HttpResponse:
     project = project_or_404(slug, project)
-    contributors = list(project.contributors.select_related("user__profile"))
+    people = Prefetch("contributors", Contributor.objects.select_related("user__profile"))
+    prefetch_related_objects([project], people, "technologies", "focus_areas")
+    contributors = list(project.contributors.all())
     editor = services.can_edit(request.user, project)
     context = {
         "project": project,
@@ -79,6 +82,7 @@ def project_detail(request: HttpRequest, slug: str, project: str) -> HttpRespons
         "can_edit": editor,
         "can_delete": request.user.is_superuser or is_organizer(request.user, project.chapter),
         "talk_form": TalkLinkForm(project=project) if editor else None,
+        "citation": metadata.citation_meta(project),
     }
     return render_in_chapter_zone(request, project.chapter, "projects/detail.html", context)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chapters.models import Chapter
 from chapters.views import chapter_or_404, render_in_chapter_zone
-from stories import services
+from stories import metadata, services
 from stories.forms import StoryForm
 from stories.models import Category, Story
 from stories.permissions import can_edit, drafts_for, writable_kinds
@@ -78,7 +78,11 @@ def story_detail(request: HttpRequest, slug: str, story: str) -> HttpResponse:
         chapter=chapter,
         slug=story,
     )
-    context = {"story": story, "can_edit": can_edit(request.user, story)}
+    context = {
+        "story": story,
+        "can_edit": can_edit(request.user, story),
+        "citation": metadata.citation_meta(story) if story.is_published else [],
+    }
     return render_in_chapter_zone(request, chapter, "stories/detail.html", context)
 
 

@@ -85,7 +85,7 @@ def test_demo_includes_the_founding_announcement_at_its_old_addresses(client):
         response = client.get(old_path)
         assert response.status_code == 301
         assert response.url == story.get_absolute_url()
-    assert "Code4LibNYC" in client.get("/").text.split("Latest stories")[1]
+    assert "Code4LibNYC" in client.get("/chapters/code4libnyc/").text.split("Latest stories")[1]
 
 
 def test_demo_has_the_founding_meeting_a_monthly_series_rsvps_a_waitlist_and_talks(client):
@@ -111,4 +111,4 @@ def test_demo_has_the_founding_meeting_a_monthly_series_rsvps_a_waitlist_and_tal
     assert first.talks.filter(status=Talk.Status.ACCEPTED).count() == 2
     page = client.get(first.get_absolute_url()).text
     assert "Blacklight on top of Solr" in page
-    assert "Code4LibNYC monthly meeting" in client.get("/").text
+    assert "Code4LibNYC monthly meeting" in client.get("/chapters/code4libnyc/").text
