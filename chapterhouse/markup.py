@@ -253,6 +253,18 @@ def render_markdown(text: str, highlight=None) -> Markup:
     return sanitize(highlight.markdown.render(text or ""), highlight.classes)
 
 
+def markdown_text(text: str, limit: int | None = None) -> str:
+    """The text a reader would see in this Markdown, for metadata where no markup survives.
+
+    Nothing is sanitized (all markup is dropped, and hidden content with it);
+    with `limit`, only about the first `limit` characters of the source are rendered.
+    """
+    source = text or ""
+    if limit is not None:
+        source = source[: limit * 2]
+    return visible_text(_markdown.render(source))
+
+
 class Highlighter:
     """A Markdown renderer whose fenced code goes through `highlight(code, language, attrs)`."""
 

@@ -6,6 +6,7 @@ and the meetings and stories other chapters publish to us.
 import uuid
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +27,10 @@ class ActorKey(models.Model):
         verbose_name = _("actor key")
         verbose_name_plural = _("actor keys")
         constraints = [
-            # One instance key: the row whose chapter is empty.
+            # One key per chapter, and one instance key (the row without a chapter): an
+            # expression, because SQLite has no NULLS NOT DISTINCT.
             models.UniqueConstraint(
-                fields=["chapter"], name="one_key_per_chapter", nulls_distinct=False
+                Coalesce("chapter", models.Value(0)), name="one_key_per_chapter"
             ),
         ]
 

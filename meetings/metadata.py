@@ -8,9 +8,16 @@ the chapter.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from chapterhouse.markup import render_markdown
+from chapterhouse.markup import markdown_text
 from members.models import Profile
-from stories.metadata import absolute, citation_meta_from, person, plain_text, record
+from stories.metadata import (
+    DESCRIPTION_LIMIT,
+    absolute,
+    citation_meta_from,
+    person,
+    plain_text,
+    record,
+)
 
 ORCID = "https://orcid.org/"
 
@@ -19,28 +26,45 @@ def speaker_names(talk) -> list[str]:
     return [name.strip() for name in talk.speakers.split(",") if name.strip()]
 
 
-def speaker_orcids(talk, names: list[str]) -> list[str]:
+def speaker_directory(talks) -> dict[tuple[int, str], list[str]]:
+    """Listed members' ORCID iDs by (chapter id, name folded), for every speaker of `talks`.
+
+    One query for any number of talks, so a page of records costs what one talk does.
+    """
+    wanted, chapters = Q(), set()
+    for talk in talks:
+        chapters.add(talk.meeting.chapter_id)
+        for name in speaker_names(talk):
+            wanted |= Q(display_name__iexact=name)
+    if not chapters or not wanted:
+        return {}
+    profiles = (
+        Profile.objects.listed()
+        .filter(wanted, user__memberships__chapter_id__in=chapters)
+        .values_list("user__memberships__chapter_id", "display_name", "orcid")
+        .distinct()
+    )
+    directory: dict[tuple[int, str], list[str]] = {}
+    for chapter_id, display_name, orcid in profiles:
+        directory.setdefault((chapter_id, display_name.casefold()), []).append(orcid)
+    return directory
+
+
+def speaker_orcids(talk, names: list[str], directory=None) -> list[str]:
     """ORCID iD URLs parallel to `names`, "" where no single member answers to the name."""
     found = {}
     proposer = talk.proposer
     if proposer is not None:
         name, orcid_url = person(proposer)
         found[name.casefold()] = orcid_url.removeprefix(ORCID)
-    missing = [name for name in names if name.casefold() not in found]
-    if missing:
-        wanted = Q()
-        for name in missing:
-            wanted |= Q(display_name__iexact=name)
-        profiles = (
-            Profile.objects.listed()
-            .filter(wanted, user__memberships__chapter_id=talk.meeting.chapter_id)
-            .values_list("display_name", "orcid")
-            .distinct()
-        )
-        matches: dict[str, list[str]] = {}
-        for display_name, orcid in profiles:
-            matches.setdefault(display_name.casefold(), []).append(orcid)
-        found.update({key: values[0] for key, values in matches.items() if len(values) == 1})
+    if any(name.casefold() not in found for name in names):
+        if directory is None:
+            directory = speaker_directory([talk])
+        chapter_id = talk.meeting.chapter_id
+        for name in names:
+            matches = directory.get((chapter_id, name.casefold()), [])
+            if name.casefold() not in found and len(matches) == 1:
+                found[name.casefold()] = matches[0]
     return [ORCID + found[name.casefold()] if found.get(name.casefold()) else "" for name in names]
 
 
@@ -58,15 +82,18 @@ def slides_links(talk) -> list[str]:
     return links
 
 
-def dublin_core(talk) -> dict[str, list[str]]:
-    """An accepted talk as Dublin Core: an Event by its speakers, with slides and recording."""
+def dublin_core(talk, directory=None) -> dict[str, list[str]]:
+    """An accepted talk as Dublin Core: an Event by its speakers, with slides and recording.
+
+    `directory` (from speaker_directory) saves a query when describing many talks.
+    """
     meeting = talk.meeting
     names = speaker_names(talk)
     when = talk.starts_at or meeting.start
     return record(
         title=[talk.title],
         creator=names,
-        creator_orcid=speaker_orcids(talk, names),
+        creator_orcid=speaker_orcids(talk, names, directory),
         subject=[talk.get_kind_display()],
         description=[plain_text(talk.abstract)],
         publisher=[meeting.chapter.name],
@@ -90,7 +117,7 @@ def dublin_core_report(report) -> dict[str, list[str]]:
         if report.attendance is not None
         else "",
         _("What worked: %(text)s") % {"text": report.what_worked} if report.what_worked else "",
-        plain_text(report_notes_html(report)),
+        report_notes_text(report),
     ]
     return record(
         title=[_("Report: %(meeting)s") % {"meeting": meeting.title}],
@@ -108,8 +135,8 @@ def dublin_core_report(report) -> dict[str, list[str]]:
     )
 
 
-def report_notes_html(report) -> str:
-    return str(render_markdown(report.notes))
+def report_notes_text(report) -> str:
+    return markdown_text(report.notes, DESCRIPTION_LIMIT)
 
 
 def citation_meta(talk) -> list[tuple[str, str]]:

@@ -285,6 +285,7 @@ class Talk(models.Model):
     )  # fmt: skip
     notes = models.TextField(_("notes"), blank=True, max_length=10000)
     created = models.DateTimeField(_("proposed"), default=timezone.now)
+    updated = models.DateTimeField(_("changed"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["meeting", "starts_at", "created", "pk"]
@@ -293,6 +294,13 @@ class Talk(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Every change dates the talk: harvesters ask what changed since their last visit."""
+        self.updated = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:talk", args=[self.meeting.chapter.slug, self.meeting_id, self.pk])

@@ -10,6 +10,7 @@ harvester's position and is delivered again later rather than skipped.
 import heapq
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -143,7 +144,7 @@ def public(kind: str) -> QuerySet:
             oai_datestamp=Greatest("updated", "published")
         )
     if kind == "talk":
-        return model.objects.filter(status="accepted").annotate(oai_datestamp=F("created"))
+        return model.objects.filter(status="accepted").annotate(oai_datestamp=F("updated"))
     if kind == "report":
         return model.objects.filter(published=True).annotate(oai_datestamp=F("updated"))
     return model.objects.annotate(oai_datestamp=F("updated"))
@@ -247,6 +248,10 @@ def load(records: list[Record]) -> None:
             .in_bulk([record.key.id for record in wanted])
         )
         describe = dublin_core_function(kind)
+        if kind == "talk":
+            from meetings.metadata import speaker_directory
+
+            describe = partial(describe, directory=speaker_directory(objects.values()))
         for record in wanted:
             record.obj = objects.get(record.key.id)
             if record.obj is not None:

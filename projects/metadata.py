@@ -1,7 +1,14 @@
 """Dublin Core and citation metadata for projects: software by its contributors."""
 
-from chapterhouse.markup import render_markdown
-from stories.metadata import absolute, citation_meta_from, person, plain_text, record
+from chapterhouse.markup import markdown_text
+from stories.metadata import (
+    DESCRIPTION_LIMIT,
+    absolute,
+    citation_meta_from,
+    person,
+    plain_text,
+    record,
+)
 
 
 def dublin_core(project) -> dict[str, list[str]]:
@@ -11,7 +18,9 @@ def dublin_core(project) -> dict[str, list[str]]:
     subjects += [area.name for area in project.focus_areas.all()]
     description = project.summary
     if project.description:
-        description = f"{project.summary} {plain_text(str(render_markdown(project.description)))}"
+        description = (
+            f"{project.summary} {plain_text(markdown_text(project.description, DESCRIPTION_LIMIT))}"
+        )
     return record(
         title=[project.name],
         creator=[name for name, _orcid in people],

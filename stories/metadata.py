@@ -7,7 +7,7 @@ shares one mapping.
 
 from django.conf import settings
 
-from chapterhouse.markup import visible_text
+from chapterhouse.markup import markdown_text, visible_text
 
 DESCRIPTION_LIMIT = 2000
 
@@ -16,6 +16,13 @@ def plain_text(html: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """Text for a description element: no markup, bounded so records stay small."""
     text = visible_text(str(html))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def body_text(story) -> str:
+    """The start of the story's text, without rendering and sanitizing all of it."""
+    if story.body_format == story.Format.HTML:
+        return visible_text(story.body[: DESCRIPTION_LIMIT * 2])
+    return markdown_text(story.body, DESCRIPTION_LIMIT)
 
 
 def absolute(path: str) -> str:
@@ -48,7 +55,7 @@ def record(**elements) -> dict[str, list[str]]:
 def dublin_core(story) -> dict[str, list[str]]:
     """A published story as Dublin Core elements (callers pass published stories only)."""
     creators = [person(story.author)] if story.author_id and not story.author.is_placeholder else []
-    description = story.excerpt_text() or plain_text(story.body_html())
+    description = story.excerpt_text() or plain_text(body_text(story))
     published = story.published or story.created
     return record(
         title=[story.title],

@@ -123,3 +123,16 @@ def test_list_records_queries_do_not_grow(client, chapter, settings):
         ProjectFactory(chapter=chapter)
         make_report(MeetingFactory(chapter=chapter))
     assert queries() == before
+
+
+def test_a_talk_changed_later_gets_a_new_datestamp(chapter):
+    from oaipmh.records import public
+
+    meeting = MeetingFactory(chapter=chapter)
+    talk = Talk.objects.create(meeting=meeting, title="Draft", speakers="Ada", status="proposed")
+    Talk.objects.filter(pk=talk.pk).update(created=timezone.now() - dt.timedelta(days=30))
+    talk.refresh_from_db()
+    talk.status = "accepted"
+    talk.save(update_fields=["status"])
+    stamp = public("talk").get(pk=talk.pk).oai_datestamp
+    assert timezone.now() - stamp < dt.timedelta(minutes=1)  # accepted now, not proposed then
