@@ -1,5 +1,7 @@
 """The Jinja2 environment behind every page: URL reversing, static files, i18n, Markdown."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
@@ -20,12 +22,18 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def date_filter(value, format_name: str = "DATE_FORMAT") -> str:
-    """Format a date or datetime in the current time zone and locale."""
+def date_filter(value, format_name: str = "DATE_FORMAT", zone: str = "") -> str:
+    """Format a date or datetime in the locale, in `zone` if given, else the current time zone.
+
+    Pages that list several chapters' meetings pass each chapter's zone.
+    """
     if value is None:
         return ""
     if hasattr(value, "tzinfo") and timezone.is_aware(value):
-        value = timezone.localtime(value)
+        try:
+            value = timezone.localtime(value, ZoneInfo(zone) if zone else None)
+        except (ValueError, ZoneInfoNotFoundError):
+            value = timezone.localtime(value)
     return formats.date_format(value, format_name)
 
 

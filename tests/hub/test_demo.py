@@ -31,3 +31,10 @@ def test_load_hub_makes_a_second_chapter_once(client, chapter):
     html = client.get("/hub/").content.decode()
     assert html.count("<circle") == 2
     assert "Lightning talks at the Folger" in client.get("/hub/calendar/").content.decode()
+
+
+def test_each_chapters_next_meeting_shows_in_that_chapters_time(client, chapter):
+    load_hub()  # the DC meeting starts at 18:00 in Washington (23:00 UTC in winter)
+    page = client.get("/hub/").text
+    start = page.split("Lightning talks at the Folger", 1)[1][:200]
+    assert "6 p.m." in start and "11 p.m." not in start
