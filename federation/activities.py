@@ -113,15 +113,8 @@ def application_actor() -> dict:
 
 def place(venue) -> dict:
     """A venue as a Place with a schema.org PostalAddress, as Mobilizon and Gancio read it."""
-    address = {
-        "type": "PostalAddress",
-        "streetAddress": venue.street_address,
-        "addressLocality": venue.locality,
-        "addressRegion": venue.region,
-        "postalCode": venue.postal_code,
-        "addressCountry": venue.country,
-    }
-    data = {"type": "Place", "name": str(venue), "address": {k: v for k, v in address.items() if v}}
+    address = {"type": "PostalAddress", **venue.postal_address()}
+    data = {"type": "Place", "name": str(venue), "address": address}
     if venue.latitude is not None and venue.longitude is not None:
         data["latitude"] = float(venue.latitude)
         data["longitude"] = float(venue.longitude)

@@ -33,7 +33,7 @@ from forum.models import (
 )
 from forum.rendering import has_link
 from members.models import User
-from members.services import is_organizer, require_organizer
+from members.services import is_member, is_organizer, require_organizer
 
 # Posting limits, per member and per address: (posts, seconds).
 MEMBER_POST_LIMIT = (10, 600)
@@ -90,12 +90,6 @@ def save_category(actor: User, category: Category) -> Category:
     category.full_clean()
     category.save()
     return category
-
-
-def is_member(user: User, chapter: Chapter) -> bool:
-    if not user.is_authenticated:
-        return False
-    return chapter.memberships.active().filter(user=user).exists()
 
 
 def can_read(user: User, chapter: Chapter, forum: ForumSettings) -> bool:

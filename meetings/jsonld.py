@@ -20,18 +20,10 @@ MODE = {
 
 
 def place(venue) -> dict:
-    address = {
-        "@type": "PostalAddress",
-        "streetAddress": venue.street_address,
-        "addressLocality": venue.locality,
-        "addressRegion": venue.region,
-        "postalCode": venue.postal_code,
-        "addressCountry": venue.country,
-    }
     data = {
         "@type": "Place",
         "name": str(venue),
-        "address": {k: v for k, v in address.items() if v},
+        "address": {"@type": "PostalAddress", **venue.postal_address()},
     }
     if venue.latitude is not None and venue.longitude is not None:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": float(venue.latitude),

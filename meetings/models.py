@@ -60,6 +60,17 @@ class Venue(models.Model):
         ]
         return ", ".join(part for part in parts if part)
 
+    def postal_address(self) -> dict[str, str]:
+        """The address in schema.org PostalAddress terms, empty parts left out."""
+        parts = {
+            "streetAddress": self.street_address,
+            "addressLocality": self.locality,
+            "addressRegion": self.region,
+            "postalCode": self.postal_code,
+            "addressCountry": self.country,
+        }
+        return {name: value for name, value in parts.items() if value}
+
     @property
     def map_url(self) -> str:
         if self.latitude is None or self.longitude is None:

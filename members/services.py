@@ -131,6 +131,13 @@ def _organizer_count(chapter: Chapter) -> int:
     return chapter.memberships.active().filter(role=Role.ORGANIZER).count()
 
 
+def is_member(user: User, chapter: Chapter) -> bool:
+    """Whether the user belongs to the chapter (with an active account)."""
+    if not user.is_authenticated:
+        return False
+    return chapter.memberships.active().filter(user=user).exists()
+
+
 def is_organizer(user: User, chapter: Chapter) -> bool:
     """Whether the user organizes the chapter."""
     if not user.is_authenticated:

@@ -16,6 +16,7 @@ from chapters.models import Chapter
 from meetings.models import Meeting
 from meetings.services import create_meeting
 from members.models import User
+from members.services import is_member as chapter_member
 from members.services import require_organizer
 from polls import counting
 from polls.models import Ballot, Choice, Option, Poll
@@ -33,9 +34,7 @@ class OptionText:
 
 def is_member(user: User, chapter: Chapter) -> bool:
     """Whether the user belongs to the chapter (site administrators count as members)."""
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or chapter.memberships.filter(user=user).exists()
+    return user.is_authenticated and (user.is_superuser or chapter_member(user, chapter))
 
 
 def check_options(kind: str, options: list[OptionText]) -> None:

@@ -14,16 +14,12 @@ from django.utils.translation import gettext as _
 from chapters.models import Chapter
 from meetings.models import Talk
 from members.models import Membership, User
-from members.services import is_organizer, require_organizer
+from members.services import is_member, is_organizer, require_organizer
 from projects.models import Contributor, Project, Technology
 
 MAX_TECHNOLOGIES = 20
 # Path segments of the chapter's project pages that a project's slug must not take.
 RESERVED_SLUGS = {"new", "technologies"}
-
-
-def is_member(user: User, chapter: Chapter) -> bool:
-    return user.is_authenticated and chapter.memberships.filter(user=user).exists()
 
 
 def require_member(actor: User, chapter: Chapter) -> None:

@@ -7,7 +7,7 @@ from chapters.hub import directory_chapters
 from chapters.models import Chapter
 from meetings.models import Report
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.hub.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_load_hub_makes_a_second_chapter_once(client, chapter):

@@ -16,7 +16,7 @@ from tests.federation.test_network import follow, remote_group, remote_meeting
 from tests.meetings.factories import MeetingFactory
 from tests.queries import assert_queries_do_not_grow
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.hub.urls")]
+pytestmark = pytest.mark.django_db
 
 HUB = "/hub/"
 

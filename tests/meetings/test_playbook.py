@@ -9,7 +9,7 @@ from meetings.models import Report
 from tests.factories import ChapterFactory
 from tests.meetings.factories import MeetingFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.meetings.urls")]
+pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2026, 3, 11, 23, 0, tzinfo=dt.UTC)
 

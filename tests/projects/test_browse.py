@@ -177,7 +177,6 @@ def test_technologies_by_projects_then_by_institutions(client, tally_data):
     assert 'aria-sort="descending"' in by_institutions.text
 
 
-@pytest.mark.urls("tests.projects.urls")
 def test_technologies_across_the_site_link_to_each_chapter(client, tally_data):
     response = client.get("/projects/")
     assert tally_rows(response) == [("Koha", 5, 2), ("Solr", 3, 2), ("Fedora", 2, 2)]
@@ -193,7 +192,6 @@ def test_technology_pages_queries_do_not_grow(client, chapter, tally_data):
     assert_queries_do_not_grow(client, f"{LIST}technologies/", add_rows)
 
 
-@pytest.mark.urls("tests.projects.urls")
 def test_site_technologies_queries_do_not_grow(client, tally_data):
     def add_rows():
         for number in range(20):
