@@ -5,7 +5,7 @@ it is the proposer's display name or, failing that, the display name of exactly 
 the chapter.
 """
 
-from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from chapterhouse.markup import markdown_text
@@ -31,16 +31,16 @@ def speaker_directory(talks) -> dict[tuple[int, str], list[str]]:
 
     One query for any number of talks, so a page of records costs what one talk does.
     """
-    wanted, chapters = Q(), set()
+    names, chapters = set(), set()
     for talk in talks:
         chapters.add(talk.meeting.chapter_id)
-        for name in speaker_names(talk):
-            wanted |= Q(display_name__iexact=name)
-    if not chapters or not wanted:
+        names.update(name.lower() for name in speaker_names(talk))
+    if not chapters or not names:
         return {}
     profiles = (
         Profile.objects.listed()
-        .filter(wanted, user__memberships__chapter_id__in=chapters)
+        .annotate(folded=Lower("display_name"))
+        .filter(folded__in=names, user__memberships__chapter_id__in=chapters)
         .values_list("user__memberships__chapter_id", "display_name", "orcid")
         .distinct()
     )

@@ -14,19 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oaipmh import records, tokens
+from oaipmh.describe import OAI_DC, OAI_DC_SCHEMA
 from oaipmh.records import KINDS, Record, Selection
-from oaipmh.xmlwriter import Node, clean
+from oaipmh.xmlwriter import Node, Written, clean
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
-OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-DC = "http://purl.org/dc/elements/1.1/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
-DC_ELEMENTS = (
-    "title", "creator", "subject", "description", "publisher", "contributor", "date", "type",
-    "format", "identifier", "source", "language", "relation", "coverage", "rights",
-)  # fmt: skip
-FORMATS = {"oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC)}
+FORMATS = {"oai_dc": (OAI_DC_SCHEMA, OAI_DC)}
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 PAGE_SIZE = 250
 LIST_ARGUMENTS = {"metadataPrefix", "from", "until", "set"}
@@ -269,11 +264,10 @@ def list_records(root: Node, arguments: dict, headers_only: bool = False) -> Non
     require_format(arguments["metadataPrefix"])
     wanted = selection(arguments)
     limit = page_size()
-    page, more = records.page(wanted, token.after if token else None, limit)
+    after = token.after if token else None
+    page, more = records.page(wanted, after, limit, with_metadata=not headers_only)
     if not page:
         raise OaiError("noRecordsMatch", _("No records match this request."))
-    if not headers_only:
-        records.load(page)
     element = sub(root, verb)
     for record in page:
         if headers_only:
@@ -308,25 +302,10 @@ def add_header(parent: Node, record: Record) -> None:
 
 
 def add_record(parent: Node, record: Record) -> None:
-    if not record.deleted and record.obj is None:
-        # Withdrawn between the two queries of this page: it is deleted now.
-        record.deleted = True
     element = sub(parent, "record")
     add_header(element, record)
-    if record.deleted:
-        return
-    metadata = sub(element, "metadata")
-    dc = metadata.add(
-        "oai_dc:dc",
-        **{
-            "xmlns:oai_dc": OAI_DC,
-            "xmlns:dc": DC,
-            "xsi:schemaLocation": f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd",
-        },
-    )
-    for name in DC_ELEMENTS:
-        for value in record.dublin_core.get(name, []):
-            dc.add(f"dc:{name}", value)
+    if not record.deleted:
+        sub(element, "metadata").children.append(Written(record.metadata))
 
 
 HANDLERS = {

@@ -1,25 +1,31 @@
-"""The four kinds of records and their merged, ordered list.
+"""The four kinds of records: what is public, how each is described, and the ordered list.
 
-Every record (live or deleted) is ordered by its key (datestamp, kind, id). Each page asks each
-source for at most `limit + 1` keys after the previous page's last key, merges them in Python
-and loads only the chosen rows, so a page costs the same few queries however large the
-repository is. A record changed during a harvest gets a new datestamp, so it moves behind the
-harvester's position and is delivered again later rather than skipped.
+Harvesters read the Record table only. Every record (live or deleted) is ordered by its key
+(datestamp, kind, id), which an index covers, so a page is one range read after the previous
+page's last key however large the repository is. A record changed during a harvest gets a new
+datestamp, so it moves behind the harvester's position and is delivered again later rather than
+skipped.
+
+`refresh()` brings rows up to date with their content: the datestamp is the content's own
+(its last change), or now when only something it is described with changed (a speaker's
+name, a category). A row whose datestamp lies ahead (a story scheduled for later) stays out of
+every answer until its time comes.
 """
 
-import heapq
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from oaipmh.models import DeletedRecord
+from oaipmh.describe import oai_dc
+from oaipmh.models import Record as Row
 
 KINDS = ("project", "report", "story", "talk")
 
@@ -38,13 +44,12 @@ class Key:
 
 @dataclass
 class Record:
-    """One header's worth of facts, plus the content object for ListRecords and GetRecord."""
+    """One header's worth of facts, plus the finished oai_dc description of a live record."""
 
     key: Key
     chapter_slug: str
     deleted: bool = False
-    obj: Any = None
-    dublin_core: dict = field(default_factory=dict)
+    metadata: str = ""
 
     @property
     def identifier(self) -> str:
@@ -135,14 +140,18 @@ SOURCES = {
 }
 
 
-def public(kind: str) -> QuerySet:
-    """The records of one kind that are public, annotated with `oai_datestamp`."""
+def public(kind: str, scheduled: bool = False) -> QuerySet:
+    """The records of one kind that are public, annotated with `oai_datestamp`.
+
+    With `scheduled`, stories published for a later time are included too: their datestamp is
+    their publication time, so the table holds them back until then.
+    """
     model = apps.get_model(SOURCES[kind]["model"])
     if kind == "story":
-        # A story scheduled for later appears when its publication time has come.
-        return model.objects.filter(status="published", published__lte=timezone.now()).annotate(
-            oai_datestamp=Greatest("updated", "published")
-        )
+        stories = model.objects.filter(status="published")
+        if not scheduled:
+            stories = stories.filter(published__lte=timezone.now())
+        return stories.annotate(oai_datestamp=Greatest("updated", "published"))
     if kind == "talk":
         return model.objects.filter(status="accepted").annotate(oai_datestamp=F("updated"))
     if kind == "report":
@@ -150,112 +159,9 @@ def public(kind: str) -> QuerySet:
     return model.objects.annotate(oai_datestamp=F("updated"))
 
 
-def is_public(kind: str, obj) -> bool:
-    """Whether one object is part of the repository now (the signals ask this)."""
-    return public(kind).filter(pk=obj.pk).exists()
-
-
 def chapter_slug_of(kind: str, obj) -> str:
     chapter = obj.meeting.chapter if kind in ("talk", "report") else obj.chapter
     return chapter.slug
-
-
-def after_filter(kind: str, after: Key | None, datestamp: str, id_field: str = "pk") -> Q:
-    """Rows of `kind` whose key comes after `after` (kind is constant within a source)."""
-    if after is None:
-        return Q()
-    later = Q(**{f"{datestamp}__gt": after.datestamp})
-    if kind > after.kind:
-        return later | Q(**{datestamp: after.datestamp})
-    if kind == after.kind:
-        return later | Q(**{datestamp: after.datestamp, f"{id_field}__gt": after.id})
-    return later
-
-
-def selection_filter(selection: Selection, datestamp: str, chapter: str) -> Q:
-    condition = Q()
-    if selection.chapter_slug is not None:
-        condition &= Q(**{chapter: selection.chapter_slug})
-    if selection.start is not None:
-        condition &= Q(**{f"{datestamp}__gte": selection.start})
-    if selection.end is not None:
-        condition &= Q(**{f"{datestamp}__lt": selection.end})
-    return condition
-
-
-def live_keys(kind: str, selection: Selection) -> QuerySet:
-    condition = selection_filter(selection, "oai_datestamp", SOURCES[kind]["chapter"])
-    return public(kind).filter(condition)
-
-
-def deleted_keys(selection: Selection) -> QuerySet:
-    condition = selection_filter(selection, "datestamp", "chapter_slug")
-    rows = DeletedRecord.objects.filter(condition)
-    if selection.kind is not None:
-        rows = rows.filter(kind=selection.kind)
-    return rows
-
-
-def kinds_of(selection: Selection) -> tuple[str, ...]:
-    return (selection.kind,) if selection.kind else KINDS
-
-
-def count(selection: Selection) -> int:
-    """How many records the whole list holds (completeListSize)."""
-    total = deleted_keys(selection).count()
-    return total + sum(live_keys(kind, selection).count() for kind in kinds_of(selection))
-
-
-def page(selection: Selection, after: Key | None, limit: int) -> tuple[list[Record], bool]:
-    """Up to `limit` headers after `after`, and whether more follow."""
-    streams = []
-    for kind in kinds_of(selection):
-        rows = (
-            live_keys(kind, selection)
-            .filter(after_filter(kind, after, "oai_datestamp"))
-            .order_by("oai_datestamp", "pk")
-            .values_list("oai_datestamp", "pk", SOURCES[kind]["chapter"])[: limit + 1]
-        )
-        streams.append([Record(Key(stamp, kind, pk), slug) for stamp, pk, slug in rows])
-    # One query for deleted records: the OR of each kind's "after" condition keeps the order exact.
-    condition = Q()
-    for kind in kinds_of(selection):
-        condition |= Q(kind=kind) & after_filter(kind, after, "datestamp", "object_id")
-    rows = (
-        deleted_keys(selection)
-        .filter(condition)
-        .order_by("datestamp", "kind", "object_id")
-        .values_list("datestamp", "kind", "object_id", "chapter_slug")[: limit + 1]
-    )
-    deleted = [Record(Key(stamp, kind, pk), slug, deleted=True) for stamp, kind, pk, slug in rows]
-    streams.append(deleted)
-    merged = list(heapq.merge(*streams, key=lambda record: record.key.as_tuple()))
-    return merged[:limit], len(merged) > limit
-
-
-def load(records: list[Record]) -> None:
-    """Attach each live record's object and Dublin Core description, a few queries per kind."""
-    by_kind: dict[str, list[Record]] = {}
-    for record in records:
-        if not record.deleted:
-            by_kind.setdefault(record.key.kind, []).append(record)
-    for kind, wanted in by_kind.items():
-        source = SOURCES[kind]
-        objects = (
-            public(kind)
-            .select_related(*source["related"])
-            .prefetch_related(*source["prefetch"])
-            .in_bulk([record.key.id for record in wanted])
-        )
-        describe = dublin_core_function(kind)
-        if kind == "talk":
-            from meetings.metadata import speaker_directory
-
-            describe = partial(describe, directory=speaker_directory(objects.values()))
-        for record in wanted:
-            record.obj = objects.get(record.key.id)
-            if record.obj is not None:
-                record.dublin_core = describe(record.obj)
 
 
 def dublin_core_function(kind: str):
@@ -271,38 +177,183 @@ def dublin_core_function(kind: str):
     return dublin_core
 
 
+# Reading the table -------------------------------------------------------------------------
+
+
+def visible() -> QuerySet:
+    """Every row a harvester may see now: rows dated in the future wait for their time."""
+    return Row.objects.filter(datestamp__lte=timezone.now())
+
+
+def selected(selection: Selection) -> QuerySet:
+    rows = visible()
+    if selection.chapter_slug is not None:
+        rows = rows.filter(chapter_slug=selection.chapter_slug)
+    if selection.kind is not None:
+        rows = rows.filter(kind=selection.kind)
+    if selection.start is not None:
+        rows = rows.filter(datestamp__gte=selection.start)
+    if selection.end is not None:
+        rows = rows.filter(datestamp__lt=selection.end)
+    return rows
+
+
+def after_filter(after: Key | None) -> Q:
+    """Rows whose key comes after `after`; the plain lower bound lets the index range-scan."""
+    if after is None:
+        return Q()
+    stamp = after.datestamp
+    later = (
+        Q(datestamp__gt=stamp)
+        | Q(datestamp=stamp, kind__gt=after.kind)
+        | Q(datestamp=stamp, kind=after.kind, object_id__gt=after.id)
+    )
+    return Q(datestamp__gte=stamp) & later
+
+
+def count(selection: Selection) -> int:
+    """How many records the whole list holds (completeListSize)."""
+    return selected(selection).count()
+
+
+def page(
+    selection: Selection, after: Key | None, limit: int, with_metadata: bool = True
+) -> tuple[list[Record], bool]:
+    """Up to `limit` records after `after`, and whether more follow."""
+    fields = ["datestamp", "kind", "object_id", "chapter_slug", "deleted"]
+    if with_metadata:
+        fields.append("metadata")
+    rows = list(
+        selected(selection)
+        .filter(after_filter(after))
+        .order_by("datestamp", "kind", "object_id")
+        .values_list(*fields)[: limit + 1]
+    )
+    found = [
+        Record(Key(row[0], row[1], row[2]), row[3], row[4], row[5] if with_metadata else "")
+        for row in rows[:limit]
+    ]
+    return found, len(rows) > limit
+
+
 def get(kind: str, object_id: int) -> Record | None:
     """One record by its identifier parts, live or deleted, or None."""
-    row = (
-        public(kind)
-        .filter(pk=object_id)
-        .values_list("oai_datestamp", SOURCES[kind]["chapter"])
-        .first()
-    )
-    if row is not None:
-        record = Record(Key(row[0], kind, object_id), row[1])
-        load([record])
-        return record
-    gone = DeletedRecord.objects.filter(kind=kind, object_id=object_id).first()
-    if gone is None:
+    row = visible().filter(kind=kind, object_id=object_id).first()
+    if row is None:
         return None
-    return Record(Key(gone.datestamp, kind, object_id), gone.chapter_slug, deleted=True)
+    return Record(Key(row.datestamp, kind, object_id), row.chapter_slug, row.deleted, row.metadata)
 
 
 def exists(kind: str, object_id: int) -> bool:
-    if public(kind).filter(pk=object_id).exists():
-        return True
-    return DeletedRecord.objects.filter(kind=kind, object_id=object_id).exists()
+    return visible().filter(kind=kind, object_id=object_id).exists()
 
 
 def earliest_datestamp() -> datetime:
     """The oldest datestamp of any record, live or deleted (now when there are none)."""
-    stamps = [
-        public(kind).order_by("oai_datestamp").values_list("oai_datestamp", flat=True).first()
-        for kind in KINDS
-    ]
-    stamps.append(
-        DeletedRecord.objects.order_by("datestamp").values_list("datestamp", flat=True).first()
+    first = visible().order_by("datestamp").values_list("datestamp", flat=True).first()
+    return first or timezone.now()
+
+
+# Keeping the table up to date --------------------------------------------------------------
+
+
+def describe(kind: str, objects: list) -> dict[int, str]:
+    """The oai_dc description of each object, a fixed number of queries for any number."""
+    function = dublin_core_function(kind)
+    if kind == "talk":
+        from meetings.metadata import speaker_directory
+
+        function = partial(function, directory=speaker_directory(objects))
+    return {obj.pk: oai_dc(function(obj)) for obj in objects}
+
+
+def load_public(kind: str, ids: Iterable[int]) -> list:
+    source = SOURCES[kind]
+    return list(
+        public(kind, scheduled=True)
+        .filter(pk__in=list(ids))
+        .select_related(*source["related"])
+        .prefetch_related(*source["prefetch"])
     )
-    known = [stamp for stamp in stamps if stamp is not None]
-    return min(known) if known else timezone.now()
+
+
+def refresh(kind: str, ids: Iterable[int], related: bool = False) -> int:
+    """Bring the rows of these objects up to date; how many rows were written.
+
+    `related` says the change came from something the records are described with rather than
+    from the objects themselves, so a changed description is dated now.
+    """
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return 0
+    objects = {obj.pk: obj for obj in load_public(kind, ids)}
+    fragments = describe(kind, list(objects.values()))
+    rows = {row.object_id: row for row in Row.objects.filter(kind=kind, object_id__in=ids)}
+    now = timezone.now()
+    created, changed, unseen = [], [], []
+    for pk in ids:
+        row, obj = rows.get(pk), objects.get(pk)
+        if obj is None:
+            if row is not None and not row.deleted and row.datestamp > now:
+                unseen.append(row.pk)  # scheduled and withdrawn before anyone could see it
+            elif row is not None and not row.deleted:
+                row.deleted, row.metadata, row.datestamp = True, "", now
+                changed.append(row)
+            continue
+        stamp, slug, metadata = obj.oai_datestamp, chapter_slug_of(kind, obj), fragments[pk]
+        if row is None:
+            created.append(Row(kind=kind, object_id=pk, chapter_slug=slug, datestamp=stamp,
+                               metadata=metadata))  # fmt: skip
+            continue
+        described_anew = row.deleted or row.metadata != metadata or row.chapter_slug != slug
+        if related:
+            if not described_anew:
+                continue
+            if not row.deleted:
+                stamp = max(stamp, now)
+        elif not described_anew and row.datestamp == stamp:
+            continue
+        row.datestamp, row.chapter_slug, row.metadata, row.deleted = stamp, slug, metadata, False
+        changed.append(row)
+    with transaction.atomic():
+        Row.objects.bulk_create(created)
+        Row.objects.bulk_update(changed, ["datestamp", "chapter_slug", "metadata", "deleted"])
+        Row.objects.filter(pk__in=unseen).delete()
+    return len(created) + len(changed) + len(unseen)
+
+
+def withdraw(kind: str, object_id: int) -> None:
+    """The object is gone (deleted): its record stays, as deleted."""
+    row = Row.objects.filter(kind=kind, object_id=object_id, deleted=False).first()
+    if row is None:
+        return
+    if row.datestamp > timezone.now():
+        row.delete()
+    else:
+        Row.objects.filter(pk=row.pk).update(deleted=True, metadata="", datestamp=timezone.now())
+
+
+def rebuild(chunk: int = 1000, progress: Callable[[str, int], None] | None = None) -> dict:
+    """Bring the whole table up to date; {kind: (records checked, rows written, withdrawn)}.
+
+    For content written without model signals (bulk loads, raw SQL) and after upgrades.
+    """
+    summary = {}
+    for kind in KINDS:
+        ids = list(public(kind, scheduled=True).order_by("pk").values_list("pk", flat=True))
+        written = 0
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            with transaction.atomic():
+                written += refresh(kind, part)
+            if progress is not None:
+                progress(kind, len(part))
+        stale = list(
+            Row.objects.filter(kind=kind, deleted=False)
+            .exclude(object_id__in=public(kind, scheduled=True).values("pk"))
+            .values_list("object_id", flat=True)
+        )
+        for start in range(0, len(stale), chunk):
+            refresh(kind, stale[start : start + chunk])
+        summary[kind] = (len(ids), written, len(stale))
+    return summary

@@ -1,16 +1,16 @@
-"""Keep deleted records persistent: note a record the moment it stops being public.
+"""Keep the Record table in step with the content harvesters see.
 
-Content apps know nothing of OAI-PMH, so the provider listens to their model signals. Before a
-save it notes whether the row was public; after it, a row that stopped being public gets a
-DeletedRecord (datestamp now) and a row that became public again loses its DeletedRecord.
-Deleting a public row records it too, whether deleted directly or through a cascade.
+Content apps know nothing of OAI-PMH, so the provider listens to their model signals. A saved
+story, talk, report or project has its row refreshed in the same transaction; a deleted one
+keeps its row as a deleted record. Changes to what records are described with (a meeting, a
+category, a contributor, a member's name, a chapter) refresh the records that mention them:
+a few inline, many through a background task.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from django.utils import timezone
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from oaipmh import records
-from oaipmh.models import DeletedRecord
+from chapterhouse.tasks import enqueue_on_commit
+from oaipmh import records, tasks
 
 MODELS = {
     "stories.Story": "story",
@@ -20,44 +20,68 @@ MODELS = {
 }
 
 
-def remember_state(sender, instance, raw=False, **kwargs) -> None:
-    """Note, before the write, whether the row is public now."""
+def saved(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        records.refresh(MODELS[sender._meta.label], [instance.pk])
+
+
+def deleted(sender, instance, **kwargs) -> None:
+    records.withdraw(MODELS[sender._meta.label], instance.pk)
+
+
+def meeting_saved(sender, instance, raw=False, **kwargs) -> None:
+    """A meeting's title, date and chapter are part of its talks and its report."""
     if raw:
         return
-    kind = MODELS[sender._meta.label]
-    instance._oai_was_public = bool(instance.pk) and records.is_public(kind, instance)
+    records.refresh("talk", instance.talks.values_list("pk", flat=True), related=True)
+    reports = records.public("report").filter(meeting=instance).values_list("pk", flat=True)
+    records.refresh("report", reports, related=True)
 
 
-def after_save(sender, instance, created=False, raw=False, **kwargs) -> None:
-    if raw:
-        return
-    kind = MODELS[sender._meta.label]
-    if records.is_public(kind, instance):
-        DeletedRecord.objects.filter(kind=kind, object_id=instance.pk).delete()
-    elif getattr(instance, "_oai_was_public", False):
-        withdraw(kind, instance.pk, records.chapter_slug_of(kind, instance))
+def labels_changed(kind: str):
+    """m2m_changed receiver for a record's categories, technologies or focus areas."""
+
+    def receiver(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return
+        if not reverse:
+            records.refresh(kind, [instance.pk], related=True)
+        elif pk_set:
+            enqueue_on_commit(tasks.refresh_records, kind, sorted(pk_set))
+
+    return receiver
 
 
-def before_delete(sender, instance, **kwargs) -> None:
-    """Read what the header needs while the row and its chapter still exist."""
-    kind = MODELS[sender._meta.label]
-    instance._oai_was_public = records.is_public(kind, instance)
-    if instance._oai_was_public:
-        instance._oai_chapter_slug = records.chapter_slug_of(kind, instance)
+def label_renamed(kind: str, lookup: str):
+    """post_save receiver for a category, technology or focus area: its records say its name."""
+
+    def receiver(sender, instance, raw=False, created=False, **kwargs) -> None:
+        if raw or created:
+            return
+        ids = records.public(kind).filter(**{lookup: instance.pk}).values_list("pk", flat=True)
+        enqueue_on_commit(tasks.refresh_records, kind, list(ids))
+
+    return receiver
 
 
-def after_delete(sender, instance, **kwargs) -> None:
-    if getattr(instance, "_oai_was_public", False):
-        kind = MODELS[sender._meta.label]
-        withdraw(kind, instance.pk, instance._oai_chapter_slug)
+def contributor_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        records.refresh("project", [instance.project_id], related=True)
 
 
-def withdraw(kind: str, object_id: int, chapter_slug: str) -> None:
-    DeletedRecord.objects.update_or_create(
-        kind=kind,
-        object_id=object_id,
-        defaults={"chapter_slug": chapter_slug, "datestamp": timezone.now()},
-    )
+def person_changed(sender, instance, raw=False, **kwargs) -> None:
+    """A member's name: the records that credit them as creator."""
+    if not raw:
+        enqueue_on_commit(tasks.refresh_person, instance.user_id)
+
+
+def chapter_saved(sender, instance, raw=False, created=False, **kwargs) -> None:
+    """The chapter is every record's publisher, and its slug names its sets."""
+    if not raw and not created:
+        enqueue_on_commit(tasks.refresh_chapter, instance.pk)
+
+
+_receivers = []  # m2m and label receivers are closures: keep them alive (weak references)
 
 
 def connect() -> None:
@@ -66,7 +90,28 @@ def connect() -> None:
     for label in MODELS:
         model = apps.get_model(label)
         uid = f"oaipmh-{label}"
-        pre_save.connect(remember_state, sender=model, dispatch_uid=uid + "-pre-save")
-        post_save.connect(after_save, sender=model, dispatch_uid=uid + "-post-save")
-        pre_delete.connect(before_delete, sender=model, dispatch_uid=uid + "-pre-delete")
-        post_delete.connect(after_delete, sender=model, dispatch_uid=uid + "-post-delete")
+        post_save.connect(saved, sender=model, dispatch_uid=uid + "-saved")
+        post_delete.connect(deleted, sender=model, dispatch_uid=uid + "-deleted")
+    model = apps.get_model
+    post_save.connect(meeting_saved, sender=model("meetings.Meeting"), dispatch_uid="oaipmh-mtg")
+    for through, kind in (
+        (model("stories.Story").categories.through, "story"),
+        (model("projects.Project").technologies.through, "project"),
+        (model("projects.Project").focus_areas.through, "project"),
+    ):
+        receiver = labels_changed(kind)
+        _receivers.append(receiver)
+        m2m_changed.connect(receiver, sender=through, dispatch_uid=f"oaipmh-m2m-{through}")
+    for label, kind, lookup in (
+        ("stories.Category", "story", "categories"),
+        ("projects.Technology", "project", "technologies"),
+        ("chapters.FocusArea", "project", "focus_areas"),
+    ):
+        receiver = label_renamed(kind, lookup)
+        _receivers.append(receiver)
+        post_save.connect(receiver, sender=model(label), dispatch_uid=f"oaipmh-label-{label}")
+    contributor = model("projects.Contributor")
+    post_save.connect(contributor_changed, sender=contributor, dispatch_uid="oaipmh-contrib-s")
+    post_delete.connect(contributor_changed, sender=contributor, dispatch_uid="oaipmh-contrib-d")
+    post_save.connect(person_changed, sender=model("members.Profile"), dispatch_uid="oaipmh-pr")
+    post_save.connect(chapter_saved, sender=model("chapters.Chapter"), dispatch_uid="oaipmh-ch")

@@ -47,3 +47,15 @@ class Node:
         out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
         self.write(out)
         return "".join(out).encode("utf-8")
+
+
+class Written:
+    """Markup already written by a Node (a stored description), placed as it is."""
+
+    __slots__ = ("markup",)
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def write(self, out: list[str]) -> None:
+        out.append(self.markup)
