@@ -4,7 +4,8 @@ from django.urls import include, path
 import chapterhouse.converters  # noqa: F401 - registers <id:...> and <year:...> for the apps
 from chapterhouse.unsubscribe import unsubscribe
 from chapters import views as chapter_views
-from meetings import calendar_views, playbook_views
+from federation import playbook
+from meetings import calendar_views
 from stories.feeds import AllStoriesFeed
 
 urlpatterns = [
@@ -22,7 +23,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("oai", include("oaipmh.urls")),
     path("hub/", include("federation.hub")),
-    path("playbook/", playbook_views.playbook, name="playbook"),
+    path("playbook/", playbook.playbook, name="playbook"),
     path("meetings/calendar.ics", calendar_views.instance_calendar, name="all_meetings_calendar"),
     path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path("admin/", admin.site.urls),

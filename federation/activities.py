@@ -9,6 +9,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -22,6 +23,9 @@ SECURITY_CONTEXT = "https://w3id.org/security/v1"
 AP_CONTENT_TYPE = "application/activity+json"
 LD_CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 PUBLIC = ids.PUBLIC
+# The namespace of Chapterhouse's own terms. It is the same on every site, so a term
+# means one thing wherever it comes from; it names, and need not be fetched.
+CHAPTERHOUSE_NS = "https://w3id.org/chapterhouse/ns#"
 # Terms beyond ActivityStreams, named as Mastodon (toot:), Mobilizon (mz:, ical:) and
 # schema.org name them, so each reader finds the property it already knows.
 EXTENSIONS = {
@@ -42,6 +46,14 @@ EXTENSIONS = {
     "timezone": {"@id": "mz:timezone", "@type": "sc:Text"},
     "joinMode": {"@id": "mz:joinMode", "@type": "mz:joinModeType"},
     "externalParticipationUrl": {"@id": "mz:externalParticipationUrl", "@type": "sc:URL"},
+    # Our own terms: a meeting's format and its published report (docs/FEDERATION.md).
+    "chapterhouse": CHAPTERHOUSE_NS,
+    "meetingFormat": "chapterhouse:meetingFormat",
+    "meetingReport": "chapterhouse:meetingReport",
+    "MeetingReport": "chapterhouse:MeetingReport",
+    "attendance": {"@id": "chapterhouse:attendance", "@type": "xsd:nonNegativeInteger"},
+    "whatWorked": "chapterhouse:whatWorked",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 CONTEXT = [AS_CONTEXT, SECURITY_CONTEXT, EXTENSIONS]
 # iCalendar STATUS values, as Mobilizon reads them from "ical:status".
@@ -192,7 +204,34 @@ def event(meeting) -> dict:
     }
     if meeting.venue_id:
         data["location"] = place(meeting.venue)
+    data["meetingFormat"] = meeting.format
+    report = published_report(meeting)
+    if report is not None:
+        data["meetingReport"] = meeting_report(report)
     return data
+
+
+def published_report(meeting):
+    """The meeting's report if it is published, else None."""
+    try:
+        report = meeting.report
+    except ObjectDoesNotExist:
+        return None
+    return report if report.published else None
+
+
+def meeting_report(report) -> dict:
+    """A published report as the object of the Event's meetingReport: notes as sanitized HTML."""
+    data = {"type": "MeetingReport"}
+    if report.attendance is not None:
+        data["attendance"] = report.attendance
+    if report.what_worked:
+        data["whatWorked"] = report.what_worked
+    return data | {
+        "content": str(render_markdown(report.notes)),
+        "mediaType": "text/html",
+        "updated": timestamp(report.updated),
+    }
 
 
 def article(story) -> dict:

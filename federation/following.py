@@ -18,6 +18,7 @@ from chapters.models import Chapter
 from federation import actors, ids
 from federation.actors import id_of, link_of, same_host
 from federation.models import Follower, Following, RemoteActor, RemoteObject
+from federation.reports import report_fields
 from members.models import User
 from members.services import require_organizer
 from search.remote import queue_remote_changes
@@ -228,7 +229,7 @@ def remote_fields(obj: dict) -> dict:
             "location": place_of(obj.get("location")),
             "is_online": obj.get("isOnline") is True,
             "cancelled": is_cancelled(obj),
-        }
+        } | report_fields(obj)
     return fields
 
 

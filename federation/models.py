@@ -230,6 +230,18 @@ class RemoteObject(models.Model):
     published = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
     data = models.JSONField(default=dict, help_text=_("The object as last received."))
+    # A meeting's format and published report, from the chapterhouse: extension of the Event
+    # (docs/FEDERATION.md). The format is kept as sent, even one this site does not know.
+    meeting_format = models.CharField(_("format"), max_length=40, blank=True)
+    report_attendance = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
+    report_what_worked = models.TextField(_("what worked"), blank=True)
+    report_html = models.TextField(_("report notes"), blank=True, help_text=_("Sanitized HTML."))
+    report_updated = models.DateTimeField(
+        _("report updated"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the meeting has a published report; empty when it has none."),
+    )
 
     class Meta:
         ordering = ["start", "published"]

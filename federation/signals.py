@@ -1,4 +1,4 @@
-"""Publishing hooks: when a meeting or story is saved or deleted, the chapter's followers hear.
+"""Publishing hooks: when a meeting, its report or a story is saved or deleted, followers hear.
 
 Content apps never import federation, so federation listens to their saves. Each
 hook only notes the object's id and acts once the transaction has committed,
@@ -6,6 +6,8 @@ reading the object as committed: a rolled-back change sends nothing.
 
 Whether an object is news (Create) or a change (Update) is decided by the
 chapter's outbox: the last Create, Update or Delete recorded for the object.
+A meeting report travels inside its meeting's Event, so publishing, changing or
+unpublishing one sends an Update of the Event; a draft never published sends nothing.
 """
 
 from functools import partial
@@ -19,9 +21,10 @@ PUBLISHING_TYPES = ("Create", "Update", "Delete")
 
 
 def connect() -> None:
-    """Listen to meeting and story saves and deletes (called from the app's ready())."""
+    """Listen to meeting, report and story saves and deletes (called from the app's ready())."""
     for sender, saved, deleted in (
         ("meetings.Meeting", meeting_saved, meeting_deleted),
+        ("meetings.Report", report_changed, report_changed),
         ("stories.Story", story_saved, story_deleted),
     ):
         post_save.connect(saved, sender=sender, dispatch_uid=f"federation:{sender}:saved")
@@ -35,6 +38,11 @@ def meeting_saved(sender, instance, raw=False, **kwargs) -> None:
 
 def meeting_deleted(sender, instance, **kwargs) -> None:
     transaction.on_commit(partial(withdraw, instance.chapter_id, f"meeting:{instance.pk}"))
+
+
+def report_changed(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        transaction.on_commit(partial(publish_report, instance.meeting_id))
 
 
 def story_saved(sender, instance, raw=False, **kwargs) -> None:
@@ -67,14 +75,43 @@ def announce(chapter, object_key: str, obj: dict) -> None:
     delivery.publish(chapter, activities.wrap(kind, chapter, obj), object_key)
 
 
+def committed_meeting(meeting_id: int):
+    """The meeting as committed, with what its Event needs; None if it is gone."""
+    from meetings.models import Meeting
+
+    meetings = Meeting.objects.select_related("chapter", "venue", "report")
+    return meetings.filter(pk=meeting_id).first()
+
+
 def publish_meeting(meeting_id: int) -> None:
     """Send a meeting as it now is: new, changed, or cancelled (an Update with its status)."""
     from federation import activities
-    from meetings.models import Meeting
 
-    meeting = Meeting.objects.select_related("chapter", "venue").filter(pk=meeting_id).first()
+    meeting = committed_meeting(meeting_id)
     if meeting is not None:
         announce(meeting.chapter, f"meeting:{meeting.pk}", activities.event(meeting))
+
+
+def publish_report(meeting_id: int) -> None:
+    """Send the meeting again when its report is published, or was and no longer is.
+
+    Nothing goes out when followers already hold the Event exactly as it is now (a
+    report saved twice in one transaction queues this twice).
+    """
+    from federation import activities
+
+    meeting = committed_meeting(meeting_id)
+    if meeting is None:
+        return
+    object_key = f"meeting:{meeting.pk}"
+    event = activities.event(meeting)
+    last = last_published(meeting.chapter_id, object_key)
+    held = last.data.get("object") if is_out(last) else None
+    held = held if isinstance(held, dict) else {}
+    if held == activities.without_context(event):
+        return
+    if "meetingReport" in event or "meetingReport" in held:
+        announce(meeting.chapter, object_key, event)
 
 
 def publish_story(story_id: int) -> None:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from federation import activities, ids
 from federation.keys import key_for, load_private_key, public_key_pem, signing_identity
 from federation.models import ActorKey, RemoteActor
-from meetings.models import Meeting
+from meetings.models import Meeting, Report
 from stories.models import Story
 from tests.meetings.factories import MeetingFactory, VenueFactory
 from tests.stories.factories import StoryFactory
@@ -179,6 +179,60 @@ def test_event_content_is_sanitized(chapter):
     content = activities.event(meeting)["content"]
     assert "<script" not in content
     assert "onerror" not in content
+
+
+def test_an_event_carries_its_format_and_no_report_until_one_is_published(chapter):
+    meeting = meeting_at(chapter, WINTER, format="hack")
+    without = activities.event(meeting)
+    Report.objects.create(meeting=meeting, attendance=9, what_worked="Secret draft")
+    meeting = Meeting.objects.get(pk=meeting.pk)
+
+    draft = activities.event(meeting)
+
+    assert without["meetingFormat"] == draft["meetingFormat"] == "hack"
+    assert "meetingReport" not in without and "meetingReport" not in draft
+    context = without["@context"][-1]
+    assert context["chapterhouse"] == "https://w3id.org/chapterhouse/ns#"
+    assert context["meetingFormat"] == "chapterhouse:meetingFormat"
+    assert context["meetingReport"] == "chapterhouse:meetingReport"
+
+
+def test_a_published_report_rides_in_the_event_with_sanitized_notes(chapter):
+    meeting = meeting_at(chapter, WINTER, venue=None, format="lightning")
+    before = activities.event(meeting)
+    updated = dt.datetime(2030, 1, 16, 9, 0, 30, 500, tzinfo=dt.UTC)
+    Report.objects.create(
+        meeting=meeting, attendance=31, what_worked="A timer everyone could see", published=True,
+        notes='Ten talks, **one** demo.<script>alert(1)</script><img src=x onerror="alert(2)">',
+        updated=updated,
+    )  # fmt: skip
+    meeting = Meeting.objects.get(pk=meeting.pk)
+
+    data = activities.event(meeting)
+
+    report = data["meetingReport"]
+    assert report["type"] == "MeetingReport"
+    assert report["attendance"] == 31 and report["whatWorked"] == "A timer everyone could see"
+    assert report["mediaType"] == "text/html" and report["updated"] == "2030-01-16T09:00:30Z"
+    assert "<strong>one</strong>" in report["content"]
+    assert "<script" not in report["content"] and "onerror" not in report["content"]
+    # What Mobilizon, Gancio and Mastodon read is the same with or without a report.
+    ours = {"meetingFormat", "meetingReport"}
+    assert {k: v for k, v in data.items() if k not in ours} == {
+        k: v for k, v in before.items() if k not in ours
+    }
+    assert set(data) - set(before) == {"meetingReport"}
+
+
+def test_a_report_without_attendance_or_what_worked_leaves_them_out(chapter):
+    meeting = meeting_at(chapter, WINTER)
+    Report.objects.create(meeting=meeting, published=True)
+    meeting = Meeting.objects.get(pk=meeting.pk)
+
+    report = activities.event(meeting)["meetingReport"]
+
+    assert set(report) == {"type", "content", "mediaType", "updated"}
+    assert report["content"] == ""
 
 
 # Articles ----------------------------------------------------------------------------

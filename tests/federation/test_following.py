@@ -380,3 +380,120 @@ def test_remote_meetings_are_found_by_search_until_deleted(client, chapter, remo
     sync_all()
 
     assert "Provenance workshop" not in client.get("/search/", {"q": "Provenance"}).text
+
+
+# Meeting formats and reports (the chapterhouse: terms of an Event).
+
+
+def reported(remote, number: int = 1, **report) -> dict:
+    """An Event with a format and a published report, as another Chapterhouse sends it."""
+    values = {
+        "type": "MeetingReport",
+        "attendance": 27,
+        "whatWorked": "Name tags & a sign-up sheet at the door",
+        "content": "<p>Three <strong>demos</strong>.</p>",
+        "mediaType": "text/html",
+        "updated": "2099-06-05T09:00:00Z",
+    }
+    return event(remote, number, meetingFormat="hack", meetingReport=values | report)
+
+
+def test_a_report_is_stored_then_cleared_by_an_update_without_it(
+    client, chapter, remote, run_tasks
+):
+    following_of(chapter, remote)
+
+    deliver(client, chapter, remote, run_tasks, "Create", reported(remote))
+
+    meeting = RemoteObject.objects.get()
+    assert meeting.meeting_format == "hack" and meeting.report_attendance == 27
+    assert meeting.report_what_worked == "Name tags & a sign-up sheet at the door"
+    assert meeting.report_html == "<p>Three <strong>demos</strong>.</p>"
+    assert meeting.report_updated.isoformat() == "2099-06-05T09:00:00+00:00"
+
+    deliver(client, chapter, remote, run_tasks, "Update", event(remote, meetingFormat="hack"), 2)
+
+    meeting.refresh_from_db()
+    assert meeting.meeting_format == "hack"
+    assert meeting.report_updated is None and meeting.report_attendance is None
+    assert meeting.report_what_worked == "" and meeting.report_html == ""
+
+
+def test_an_announced_event_brings_its_report_too(client, chapter, remote, run_tasks):
+    following_of(chapter, remote)
+    remote.add(reported(remote, 4))
+
+    deliver(client, chapter, remote, run_tasks, "Announce", f"{remote.url}/events/4")
+
+    assert RemoteObject.objects.get().report_attendance == 27
+
+
+def test_hostile_html_in_a_remote_report_is_sanitized(client, chapter, remote, run_tasks):
+    following_of(chapter, remote)
+    hostile = (
+        '<p onclick="steal()">Notes<script>alert(1)</script><img src=x onerror=alert(2)>'
+        '<a href="javascript:alert(3)">more</a><iframe src="https://evil.example/"></iframe>'
+        "<style>body{display:none}</style></p>"
+    )
+
+    deliver(client, chapter, remote, run_tasks, "Create", reported(remote, content=hostile))
+
+    html = RemoteObject.objects.get().report_html
+    assert "Notes" in html
+    for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "<style"):
+        assert bad not in html
+    page = client.get("/playbook/").text
+    assert "Notes" in page and "alert(" not in page and "steal()" not in page
+
+
+@pytest.mark.parametrize(
+    ("report", "expected"),
+    [
+        ({"attendance": "lots"}, {"report_attendance": None}),
+        ({"attendance": -5}, {"report_attendance": None}),
+        ({"attendance": True}, {"report_attendance": None}),
+        ({"attendance": 10**12}, {"report_attendance": None}),
+        ({"attendance": "42"}, {"report_attendance": 42}),
+        ({"whatWorked": ["not", "text"]}, {"report_what_worked": ""}),
+        ({"whatWorked": "x" * 9000}, {"report_what_worked": "x" * 5000}),
+        ({"content": {"html": "no"}}, {"report_html": ""}),
+        ({"updated": "yesterday"}, {"report_updated": "2026-05-01T12:00:00+00:00"}),
+        ({"updated": "2099-13-45T99:00:00Z"}, {"report_updated": "2026-05-01T12:00:00+00:00"}),
+    ],
+)
+def test_malformed_report_values_are_ignored_or_trimmed(
+    client, chapter, remote, run_tasks, report, expected
+):
+    following_of(chapter, remote)
+    sent = reported(remote, **report) | {"updated": "2026-05-01T12:00:00Z"}
+
+    item = deliver(client, chapter, remote, run_tasks, "Create", sent)
+
+    assert item.status == InboxItem.Status.DONE
+    stored = RemoteObject.objects.get()
+    for name, value in expected.items():
+        found = getattr(stored, name)
+        assert (found.isoformat() if name == "report_updated" else found) == value
+
+
+@pytest.mark.parametrize(
+    ("fields", "meeting_format", "has_report"),
+    [
+        ({"meetingFormat": "fishbowl", "meetingReport": {"attendance": 8}}, "fishbowl", True),
+        ({"meetingFormat": "f" * 300, "meetingReport": {}}, "f" * 40, True),
+        ({"meetingFormat": {"@id": "x"}, "meetingReport": "a string"}, "", False),
+        ({"meetingFormat": 7, "meetingReport": [{"attendance": 3}]}, "", True),
+        ({"meetingReport": None}, "", False),
+    ],
+)
+def test_unknown_or_malformed_formats_and_reports_never_fail(
+    client, chapter, remote, run_tasks, fields, meeting_format, has_report
+):
+    following_of(chapter, remote)
+
+    item = deliver(client, chapter, remote, run_tasks, "Create", event(remote, **fields))
+
+    assert item.status == InboxItem.Status.DONE
+    stored = RemoteObject.objects.get()
+    assert stored.meeting_format == meeting_format
+    assert (stored.report_updated is not None) is has_report

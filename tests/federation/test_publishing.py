@@ -8,10 +8,10 @@ from django.db import transaction
 from federation import ids
 from federation.models import Activity, Delivery, Follower, RemoteActor
 from meetings import services as meetings
-from meetings.models import Meeting
+from meetings.models import Meeting, Report
 from stories import services as stories
 from stories.models import Story
-from tests.factories import ChapterFactory
+from tests.factories import ChapterFactory, OrganizerFactory
 from tests.meetings.factories import MeetingFactory
 
 # on_commit hooks run for real; queued delivery runs wait (nothing here is sent).
@@ -201,3 +201,75 @@ def test_a_meeting_in_the_past_changed_is_still_an_update(chapter):
     meetings.update_meeting(meeting, {"start": start, "end": start + dt.timedelta(hours=2)})
 
     assert [activity.type for activity in sent(f"meeting:{meeting.pk}")] == ["Create", "Update"]
+
+
+# Meeting reports travel inside their meeting's Event.
+
+
+def write_report(meeting, **fields):
+    organizer = OrganizerFactory(chapter=meeting.chapter).user
+    values = {"attendance": 20, "notes": "", "what_worked": "Name tags", "published": True}
+    return meetings.save_report(organizer, meeting, values | fields)
+
+
+def test_publishing_editing_and_unpublishing_a_report_update_the_event(chapter):
+    meeting = new_meeting(chapter, format="hack")
+    key = f"meeting:{meeting.pk}"
+
+    write_report(meeting, notes="Pairs **worked**.")
+    write_report(meeting, what_worked="Pairing newcomers with regulars")
+    write_report(meeting, published=False)
+
+    create, published, edited, unpublished = sent(key)
+    assert [a.type for a in (create, published, edited, unpublished)] == ["Create"] + ["Update"] * 3
+    assert "meetingReport" not in create.data["object"]
+    assert create.data["object"]["meetingFormat"] == "hack"
+    report = published.data["object"]["meetingReport"]
+    assert report["whatWorked"] == "Name tags" and report["attendance"] == 20
+    assert report["content"] == "<p>Pairs <strong>worked</strong>.</p>\n"
+    assert edited.data["object"]["meetingReport"]["whatWorked"] == "Pairing newcomers with regulars"
+    assert "meetingReport" not in unpublished.data["object"]
+    assert unpublished.data["object"]["id"] == create.data["object"]["id"]
+    assert Delivery.objects.filter(activity__in=[published, edited, unpublished]).count() == 3
+
+
+def test_a_draft_report_sends_nothing(chapter):
+    meeting = new_meeting(chapter)
+
+    write_report(meeting, published=False)
+    write_report(meeting, published=False, what_worked="Still drafting")
+
+    assert [activity.type for activity in sent(f"meeting:{meeting.pk}")] == ["Create"]
+
+
+def test_deleting_a_published_report_updates_the_event_and_a_draft_sends_nothing(chapter):
+    published = new_meeting(chapter)
+    draft = new_meeting(chapter)
+    write_report(published)
+    write_report(draft, published=False)
+
+    Report.objects.filter(meeting__in=[published, draft]).delete()
+
+    *_, update = sent(f"meeting:{published.pk}")
+    assert update.type == "Update" and "meetingReport" not in update.data["object"]
+    assert [activity.type for activity in sent(f"meeting:{draft.pk}")] == ["Create"]
+
+
+def test_deleting_a_meeting_with_a_report_sends_only_the_delete(chapter):
+    meeting = new_meeting(chapter)
+    write_report(meeting)
+    key = f"meeting:{meeting.pk}"
+
+    meeting.delete()
+
+    assert [activity.type for activity in sent(key)] == ["Create", "Update", "Delete"]
+
+
+def test_a_rolled_back_report_sends_nothing(chapter):
+    meeting = new_meeting(chapter)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        write_report(meeting)
+        raise RuntimeError
+
+    assert [activity.type for activity in sent(f"meeting:{meeting.pk}")] == ["Create"]

@@ -115,6 +115,15 @@ fields = {"title": "Boston hack night", "start": start, "end": start + timedelta
 print(services.create_meeting(chapter.memberships.get().user, chapter, fields, None, "").pk)
 """
 
+REPORT_ON_B = """
+from meetings import services
+from meetings.models import Meeting
+meeting = Meeting.objects.get(pk={pk})
+fields = {{"attendance": 23, "notes": "Two **teams**.", "published": True,
+          "what_worked": "A whiteboard of open issues"}}
+services.save_report(meeting.chapter.memberships.get().user, meeting, fields)
+"""
+
 STATE_ON_B = """
 from federation.models import Follower, Following, RemoteObject
 print(Following.objects.get().state, Follower.objects.count(),
@@ -151,12 +160,19 @@ def test_two_instances_follow_each_other_and_see_each_others_meetings(
     assert Follower.objects.filter(chapter=nyc).count() == 1
 
     # A meeting published on B arrives on A, and shows on A's network page.
-    instance_b.python(PUBLISH_ON_B)
+    meeting_on_b = instance_b.python(PUBLISH_ON_B).strip()
     remote = RemoteObject.objects.get()
     assert remote.name == "Boston hack night" and remote.kind == RemoteObject.Kind.MEETING
     page = live_server.url + f"/chapters/{nyc.slug}/network/"
     with urllib.request.urlopen(page) as answer:  # noqa: S310 - loopback
         assert "Boston hack night" in answer.read().decode()
+
+    # Its report, published on B, reaches A's playbook with B's chapter named.
+    instance_b.python(REPORT_ON_B.format(pk=meeting_on_b))
+    with urllib.request.urlopen(live_server.url + "/playbook/") as answer:  # noqa: S310
+        playbook = answer.read().decode()
+    assert "A whiteboard of open issues" in playbook and "Code4Lib Boston" in playbook
+    assert "Two <strong>teams</strong>." in playbook and "<dd>23</dd>" in playbook
 
     # A meeting published on A arrives on B.
     start = timezone.now() + timedelta(days=12)
