@@ -7,10 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chapterhouse.ratelimit import RateLimited, client_address, mark_refused
 from chapters import services as chapter_services
 from chapters.forms import ChapterForm, MemberActionForm
 from chapters.models import Chapter
@@ -110,12 +113,16 @@ def member_directory(request: HttpRequest, slug: str) -> HttpResponse:
     membership = membership_of(request, chapter)
     if membership is None and not request.user.is_staff:
         return render(request, "chapters/members_only.html", {"chapter": chapter}, status=403)
-    listed = chapter.memberships.directory().prefetch_related("user__profile__interests")
-    return render(
-        request,
-        "chapters/directory.html",
-        {"chapter": chapter, "memberships": listed, "membership": membership},
-    )
+    context = {
+        "chapter": chapter,
+        "entries": chapter.memberships.directory_entries(),
+        "membership": membership,
+        "job_roles": dict(JobRole.choices),
+        # One reverse() for the page: each row's profile address is this with the id in place.
+        "profile_url": reverse("members:detail", args=[1]).removesuffix("1/") + "{}/",
+        "organizer_role": Role.ORGANIZER,
+    }
+    return render(request, "chapters/directory.html", context)
 
 
 @login_required
@@ -128,7 +135,14 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("Welcome to %s!") % chapter.name)
-    return redirect(chapter)
+    return redirect(page_in_chapter(request, chapter))
+
+
+def page_in_chapter(request: HttpRequest, chapter: Chapter) -> str:
+    """The chapter's page a join button asks to return to (a meeting, a poll), else its own."""
+    own, wanted = chapter.get_absolute_url(), request.POST.get("next", "")
+    local = url_has_allowed_host_and_scheme(wanted, allowed_hosts=None)
+    return wanted if local and wanted.startswith(own) else own
 
 
 @login_required
@@ -190,7 +204,13 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
     initial = {"name": user.display_name, "email": user.email} if user.is_authenticated else {}
     form = ContactForm(request.POST or None, initial=initial)
     if form.is_valid():
-        services.contact_organizers(chapter, sender=user, **form.cleaned_data)
+        address = client_address(request)
+        try:
+            services.contact_organizers(chapter, sender=user, address=address, **form.cleaned_data)
+        except RateLimited as refusal:
+            form.add_error(None, refusal.message)
+            page = render(request, "chapters/contact.html", {"chapter": chapter, "form": form})
+            return mark_refused(page, refusal)
         messages.success(request, _("Your message is on its way to the organizers."))
         return redirect(chapter)
     status = 400 if form.errors else 200

@@ -59,9 +59,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before django_tasks_db: its `db_worker` command is replaced by ours, which first
+    # queues again the tasks that workers which died left running (chapterhouse/workers.py).
+    "chapterhouse",
     "django_tasks",
     "django_tasks_db",
-    "chapterhouse",
     "members",
     "chapters",
     "stories",
@@ -72,6 +74,8 @@ INSTALLED_APPS = [
     "search",
     "federation",
     "oaipmh",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +83,7 @@ MIDDLEWARE = [
     "chapterhouse.middleware.content_security_policy",
     "chapterhouse.middleware.reject_control_characters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "chapterhouse.cache.anonymous_page_cache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,6 +150,18 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# Pages for anonymous visitors are kept this many seconds in each web process's
+# memory (chapterhouse/cache.py); never pages for someone logged in, never a page
+# with a form. Off in debug, so a developer sees each change at once; 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("CHAPTERHOUSE_PAGE_CACHE_SECONDS", default=0 if DEBUG else 10)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "chapterhouse",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -167,6 +184,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Rate limits, counted in the database (chapterhouse/ratelimit.py) so that every
+# worker shares them: name -> (attempts, window in seconds). Past a limit the
+# request gets a 429 page that says when to try again, and nothing is written.
+# "address" limits count the client's IP address as the proxy reports it (an IPv6
+# client's /64 network); keep them generous enough for a room of people behind
+# one library or conference network. "email" limits count the address typed in
+# a form, whether or not an account has it, so they reveal nothing.
+RATE_LIMITS = {
+    "signup:address": (20, 3600),  # sign-up forms sent
+    "password-reset:address": (10, 3600),  # password reset requests
+    "password-reset:email": (3, 3600),  # reset mails to one address
+    "verification:address": (10, 3600),  # "send the link again" requests
+    "verification:email": (3, 3600),  # verification mails to one address
+    "email-change:account": (5, 3600),  # confirmation mails a member asks for
+    "login-failure:address": (30, 900),  # failed log-ins, whatever the account
+    "rsvp:account": (10, 600),  # RSVP changes (going, guests, cancelling) by one member
+    "contact:address": (5, 3600),  # messages to organizers (anyone may send them)
+    "talk:account": (5, 3600),  # talk proposals by one member
+    "story:account": (10, 3600),  # new stories and blog posts by one author
+}
+# Log-in lockout (members/lockout.py): this many failed log-ins for one e-mail
+# address, counted from the first failure within LOGIN_FAILURE_WINDOW seconds,
+# refuse every log-in to it (the right password too) for LOGIN_LOCKOUT_SECONDS.
+LOGIN_LOCKOUT_FAILURES = 10
+LOGIN_FAILURE_WINDOW = 900
+LOGIN_LOCKOUT_SECONDS = 900
 # How long e-mail verification and e-mail change links stay valid.
 EMAIL_CONFIRMATION_MAX_AGE = env.int("CHAPTERHOUSE_EMAIL_CONFIRMATION_DAYS", default=3) * 86400
 PASSWORD_RESET_TIMEOUT = 86400

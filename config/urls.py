@@ -22,6 +22,7 @@ urlpatterns = [
     path("projects/", include("projects.urls_instance")),
     path("search/", include("search.urls")),
     path("oai", include("oaipmh.urls")),
+    path("api/", include("api.urls")),
     path("hub/", include("federation.hub")),
     path("playbook/", playbook.playbook, name="playbook"),
     path("meetings/calendar.ics", calendar_views.instance_calendar, name="all_meetings_calendar"),

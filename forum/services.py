@@ -218,7 +218,8 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None) -> 
 @transaction.atomic
 def delete_post(actor: User, post: Post) -> Post:
     """Leave a placeholder where the post was, so replies keep their place."""
-    if not (post.author_id == actor.pk or is_organizer(actor, post.thread.chapter)):
+    chapter = post.thread.chapter
+    if not (post.author_id == actor.pk or actor.is_superuser or is_organizer(actor, chapter)):
         raise PermissionDenied(_("Only the author or an organizer can delete this post."))
     post.deleted = True
     post.save(update_fields=["deleted"])

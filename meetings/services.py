@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task_backends
 
+from chapterhouse import ratelimit
 from chapterhouse.models import Unsubscribe
 from chapterhouse.tasks import enqueue_on_commit
 from chapters.models import Chapter
@@ -135,9 +136,13 @@ def rsvp(meeting: Meeting, user: User, guests: int = 0) -> Rsvp:
 
 
 def rsvp_at(chapter_slug: str, meeting_id: int, user: User, guests: int = 0) -> Rsvp:
-    """RSVP by the meeting's address; raises Meeting.DoesNotExist for an unknown one."""
+    """RSVP by the meeting's address; raises Meeting.DoesNotExist for an unknown one,
+    ratelimit.RateLimited past the member's limit on RSVP changes."""
     connection = transaction.get_connection()
     with transaction.atomic():
+        # One statement, in this transaction: a refused or failed RSVP leaves no count behind.
+        # Before the lock, so the meeting's row is held no longer than it was.
+        ratelimit.charge("rsvp:account", user.pk)
         found = Meeting.objects.raw(
             rsvp_sql(LOCK_FOR_RSVP, connection), [user.pk, chapter_slug, meeting_id]
         )
@@ -197,6 +202,7 @@ def answer_going(meeting: Meeting, user: User, guests: int) -> Rsvp:
 @transaction.atomic
 def cancel_rsvp(meeting: Meeting, user: User) -> Rsvp | None:
     """Say you are not going; the seats go to the first people on the waitlist."""
+    ratelimit.charge("rsvp:account", user.pk)
     meeting = lock(meeting)
     answer = Rsvp.objects.filter(meeting=meeting, user=user).first()
     if answer is None or answer.status == Rsvp.Status.CANCELLED:
@@ -261,6 +267,7 @@ def propose_talk(meeting: Meeting, proposer: User, fields: dict) -> Talk:
     """A member offers a talk; organizers accept or decline it."""
     if not meeting.chapter.memberships.filter(user=proposer).exists():
         raise ValidationError(_("Join the chapter to propose a talk."), code="not_member")
+    ratelimit.charge("talk:account", proposer.pk)
     talk = Talk(meeting=meeting, proposer=proposer, **fields)
     talk.full_clean()
     talk.save()

@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chapterhouse import ratelimit
 from chapters.models import Chapter
 from chapters.views import chapter_or_404, render_in_chapter_zone
 from meetings import metadata, services
@@ -109,6 +111,9 @@ def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except ValidationError as error:
         meeting = meeting_or_404(slug, pk)
         messages.error(request, " ".join(error.messages))
+    except ratelimit.RateLimited as refusal:
+        back = reverse("meetings:detail", args=[slug, pk])
+        return ratelimit.refusal_page(request, refusal, back, _("Back to the meeting"))
     return redirect(meeting)
 
 
@@ -246,6 +251,11 @@ def propose_talk(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.propose_talk(meeting, request.user, form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
+        except ratelimit.RateLimited as refusal:
+            form.add_error(None, refusal.message)
+            context = {"form": form, "meeting": meeting}
+            page = render_in_chapter_zone(request, chapter, "meetings/talk_form.html", context)
+            return ratelimit.mark_refused(page, refusal)
         else:
             messages.success(request, _("Thank you! The organizers will let you know."))
             return redirect(meeting)

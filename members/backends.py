@@ -1,17 +1,41 @@
 """Log-in by e-mail address and password, and finding the logged-in member on each request."""
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
 
+from chapterhouse.ratelimit import client_address
+from members import lockout
 from members.models import User
 
 
 class AccountBackend(ModelBackend):
-    """Django's model backend; the account behind a session is read with one plain query.
+    """Django's model backend with the log-in lockout; the account behind a session is read
+    with one plain query.
 
-    Every logged-in request looks its account up by primary key, so that read
-    skips building an ORM query each time.
+    Every log-in form (ours and the admin's) comes through `authenticate`, so the
+    lockout holds for all of them; our log-in form checks it first as well, to say
+    until when. Every logged-in request looks its account up by primary key, so that
+    read skips building an ORM query each time.
     """
+
+    def authenticate(self, request, username=None, password=None, **kwargs) -> User | None:
+        email = username if username is not None else kwargs.get(User.USERNAME_FIELD)
+        if email is None or password is None:
+            return None
+        # Without a request (a script, a test client's login()) there is no client to count.
+        address = client_address(request) if request is not None else None
+        if lockout.refusal(email, address) is not None:
+            return None
+        user = super().authenticate(request, username=email, password=password)
+        if user is None:
+            lockout.record_failure(email, address)
+        else:
+            lockout.clear(email)
+        return user
+
+    async def aauthenticate(self, request, username=None, password=None, **kwargs):
+        return await sync_to_async(self.authenticate)(request, username, password, **kwargs)
 
     def get_user(self, user_id) -> User | None:
         connection = connections[router.db_for_read(User)]

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from chapterhouse.ratelimit import client_address
 from chapters.models import Chapter, FocusArea
+from members import lockout
 from members.models import ContactMessage, Profile, User
 from members.services import email_taken
 from members.validators import normalize_orcid
@@ -89,6 +91,16 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": _("That e-mail address and password do not match an account."),
     }
+    refusal: lockout.LoginRefused | None = None
+
+    def clean(self):
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email and password:
+            address = client_address(self.request) if self.request is not None else None
+            self.refusal = lockout.refusal(email, address)
+            if self.refusal is not None:
+                raise ValidationError(self.refusal.message, code="locked")
+        return super().clean()
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +175,17 @@ class MembershipQuerySet(models.QuerySet):
             .order_by("user__profile__display_name", "pk")
         )
 
+    def directory_entries(self) -> "MembershipQuerySet":
+        """The directory as plain rows: only the columns a directory page shows."""
+        return self.directory().values(
+            "user_id",
+            "role",
+            display_name=F("user__profile__display_name"),
+            job_role=F("user__profile__job_role"),
+            institution=F("user__profile__institution"),
+            bio=F("user__profile__bio"),
+        )
+
 
 class Membership(models.Model):
     chapter = models.ForeignKey("chapters.Chapter", models.CASCADE, related_name="memberships")
@@ -248,3 +260,20 @@ class ContactMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins for one e-mail address, and the lock they led to (see members/lockout.py)."""
+
+    # A keyed hash of the address typed, so that addresses of no account are never stored.
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("log-in throttle")
+        verbose_name_plural = _("log-in throttles")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}: {self.failures}"

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chapterhouse import ratelimit
 from chapterhouse.tasks import enqueue_on_commit
 from chapters.models import Chapter
 from members import tasks
@@ -72,12 +73,16 @@ def verify_email(token: str) -> tuple[User, Chapter | None]:
 
 
 def request_email_change(user: User, new_email: str) -> None:
-    """E-mail a confirmation link to the new address; the account keeps the old one until then."""
+    """E-mail a confirmation link to the new address; the account keeps the old one until then.
+
+    A member may ask for only a few such mails an hour (ratelimit.RateLimited past that).
+    """
     new_email = User.objects.normalize_email(new_email)
     if email_taken(new_email, exclude=user):
         raise duplicate_email_error()
     if new_email == user.email:
         raise ValidationError({"email": _("This is already your e-mail address.")}, code="same")
+    ratelimit.charge("email-change:account", user.pk)
     enqueue_on_commit(tasks.send_email_change_email, user.pk, new_email)
 
 
@@ -219,9 +224,20 @@ def remove_member(actor: User, membership: Membership) -> None:
 
 @transaction.atomic
 def contact_organizers(
-    chapter: Chapter, *, sender: User | None, name: str, email: str, subject: str, body: str
+    chapter: Chapter,
+    *,
+    sender: User | None,
+    address: str,
+    name: str,
+    email: str,
+    subject: str,
+    body: str,
 ) -> ContactMessage:
-    """Keep a message to the organizers and relay it to them by e-mail."""
+    """Keep a message to the organizers and relay it to them by e-mail.
+
+    Anyone may write, so each client `address` may send only a few an hour.
+    """
+    ratelimit.charge("contact:address", address)
     message = ContactMessage.objects.create(
         chapter=chapter,
         sender=sender if sender and sender.is_authenticated else None,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("email/confirm/<str:token>/", views.confirm_email_change, name="confirm_email_change"),
     path("delete/", views.delete_account, name="delete"),
+    path("export/", views.export_data, name="export"),
     path("profile/", views.edit_profile, name="profile"),
     path("people/<id:user_id>/", views.profile_detail, name="detail"),
 ]

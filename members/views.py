@@ -6,14 +6,17 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from chapterhouse import ratelimit
+from chapterhouse.ratelimit import RateLimited, client_address, email_subject
 from chapters.models import Chapter
-from members import services
+from members import export, lockout, services
 from members.forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -28,11 +31,30 @@ from projects.services import projects_of
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 
 
+def refused(request: HttpRequest, template: str, form, refusal: RateLimited, name: str = "form"):
+    """The form again, with the refusal above it, as a 429."""
+    form.add_error(None, refusal.message)
+    return ratelimit.mark_refused(render(request, template, {name: form}), refusal)
+
+
+def charge_mail_request(request: HttpRequest, kind: str, form: EmailForm) -> None:
+    """Count a request for a mail: against the client, and against the address it goes to."""
+    ratelimit.charge(f"{kind}:address", client_address(request))
+    if form.is_valid():
+        ratelimit.charge(f"{kind}:email", email_subject(form.cleaned_data["email"]))
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None, initial={"chapter": request.GET.get("chapter")})
+    if request.method == "POST":
+        # Every attempt counts, valid or not: the form says whether an address has an account.
+        try:
+            ratelimit.charge("signup:address", client_address(request))
+        except RateLimited as refusal:
+            return refused(request, "members/signup.html", form, refusal)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -72,10 +94,16 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
+    template = "members/resend_verification.html"
+    if request.method == "POST":
+        try:
+            charge_mail_request(request, "verification", form)
+        except RateLimited as refusal:
+            return refused(request, template, form, refusal)
     if form.is_valid():
         services.resend_verification(form.cleaned_data["email"])
         return render(request, "members/signup_done.html", {"email": form.cleaned_data["email"]})
-    return render(request, "members/resend_verification.html", {"form": form})
+    return render(request, template, {"form": form})
 
 
 class LoginView(auth_views.LoginView):
@@ -83,10 +111,19 @@ class LoginView(auth_views.LoginView):
     template_name = "members/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        return ratelimit.mark_refused(response, form.refusal) if form.refusal else response
+
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = EmailForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            charge_mail_request(request, "password-reset", form)
+        except RateLimited as refusal:
+            return refused(request, "members/password_reset.html", form, refusal)
     if form.is_valid():
         services.request_password_reset(form.cleaned_data["email"])
         return render(
@@ -101,6 +138,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
+        # Holding the mailbox proves the owner: a lockout must not keep them out.
+        lockout.clear(form.user.email)
         messages.success(self.request, _("Your password is changed. Log in with it now."))
         return super().form_valid(form)
 
@@ -121,6 +160,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.request_email_change(request.user, form.cleaned_data["email"])
+        except RateLimited as refusal:
+            return refused(request, "members/settings.html", form, refusal, "email_form")
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -164,6 +205,20 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             return redirect("home")
     status = 400 if form.errors else 200
     return render(request, "members/delete_account.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_data(request: HttpRequest) -> HttpResponse:
+    """What the download holds, and a button; the POST answers with the member's data as JSON."""
+    if request.method == "GET":
+        return render(request, "members/export.html")
+    data = export.account_data(request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    filename = f"my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @login_required

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from chapters.models import Chapter
 from stories.models import Story
@@ -29,6 +31,7 @@ def tag_uri(story: Story) -> str:
     return f"tag:{host},{story.created:%Y-%m-%d}:story/{story.pk}"
 
 
+@method_decorator(require_safe, name="__call__")
 class StoriesFeed(Feed):
     feed_type = AtomWithContent
 

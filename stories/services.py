@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from chapterhouse import ratelimit
 from chapters.models import Chapter
 from stories.frontmatter import Post
 from stories.models import Category, Redirect, Story, validate_local_path
@@ -49,7 +50,12 @@ def set_categories(story: Story, names: list[str], known: dict | None = None) ->
 
 @transaction.atomic
 def save_story(story: Story, fields: dict, categories: list[str], publish: bool) -> Story:
-    """Create or update a story written on the site; publishing stamps its publication time."""
+    """Create or update a story written on the site; publishing stamps its publication time.
+
+    Each author may start only so many stories an hour (ratelimit.RateLimited past that).
+    """
+    if story._state.adding and story.author_id:
+        ratelimit.charge("story:account", story.author_id)
     for name, value in fields.items():
         setattr(story, name, value)
     if not story.slug:

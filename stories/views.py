@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chapterhouse import ratelimit
 from chapters.models import Chapter
 from chapters.views import chapter_or_404, render_in_chapter_zone
 from stories import metadata, services
@@ -123,7 +124,13 @@ def edit_story(request, chapter: Chapter, story: Story, kinds: list[str]) -> Htt
             publish = "publish" in request.POST or (
                 story.is_published and "save" not in request.POST
             )
-            story = services.save_story(story, data, categories, publish=publish)
+            try:
+                story = services.save_story(story, data, categories, publish=publish)
+            except ratelimit.RateLimited as refusal:
+                form.add_error(None, refusal.message)
+                context = {"form": form, "story": story, "preview": None}
+                page = render_in_chapter_zone(request, chapter, "stories/form.html", context)
+                return ratelimit.mark_refused(page, refusal)
             messages.success(request, _("Published.") if story.is_published else _("Draft saved."))
             return redirect(story)
     status = 400 if form.errors else 200

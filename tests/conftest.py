@@ -8,6 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.test import Client
 
+from tests.browsing import browser, new_page  # noqa: F401 - fixtures for every directory
 from tests.factories import ChapterFactory, MembershipFactory, OrganizerFactory, UserFactory
 
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -54,10 +54,10 @@ def test_a_malformed_site_url_is_refused(tmp_path):
     assert "CHAPTERHOUSE_SITE_URL must be an http(s) URL" in result.stderr
 
 
-def test_check_deploy_is_clean_in_production(tmp_path):
-    result = chapterhouse(
-        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, tmp_path=tmp_path
-    )
+@pytest.mark.parametrize("proxy", [{}, {"CHAPTERHOUSE_BEHIND_PROXY": "true"}])
+def test_check_deploy_is_clean_in_production(tmp_path, proxy):
+    deploy_check = ("check", "--deploy", "--fail-level", "WARNING")
+    result = chapterhouse(*deploy_check, env={**PRODUCTION, **proxy}, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

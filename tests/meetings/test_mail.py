@@ -31,8 +31,17 @@ def hours_ahead(hours: float) -> dt.datetime:
 
 
 def publish(chapter, hours: float = 6, **fields) -> Meeting:
-    """Publish through the service; under 24 hours ahead, so no reminder is queued."""
+    """Publish through the service; under 24 hours ahead, so no reminder is queued.
+
+    The meeting starts and ends on one day in the chapter's zone (mails name the end's day
+    when it differs), so what the tests expect does not depend on the time they run.
+    """
     start = hours_ahead(hours)
+    zone = ZoneInfo(chapter.time_zone)
+    local = start.astimezone(zone)
+    if local.date() != (local + dt.timedelta(hours=2)).date():
+        after_midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0, 30))
+        start = after_midnight.replace(tzinfo=zone)
     meeting = Meeting(
         chapter=chapter, title=fields.pop("title", "Linked data lightning talks"),
         start=start, end=start + dt.timedelta(hours=2), venue=VenueFactory(chapter=chapter),

@@ -1,5 +1,8 @@
 """A real browser (Debian's Chromium, driven by Playwright) against the live test server.
 
+One browser serves the whole run (tests/conftest.py makes these fixtures available to every
+test directory): Playwright's sync API allows one running instance per thread.
+
 Every page a test opens fails the test if a JavaScript dialog opens or the page throws, so an
 injected script that runs is caught wherever it runs. Screenshots go to
 $CHAPTERHOUSE_SCREENSHOT_DIR (default var/screenshots), which CI keeps as artifacts.
@@ -14,7 +17,7 @@ import pytest
 CHROMIUM = os.environ.get("CHAPTERHOUSE_CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = Path(os.environ.get("CHAPTERHOUSE_SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make

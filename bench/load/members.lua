@@ -1,0 +1,44 @@
+-- wrk script: each request comes from the next member in turn, with their own cookies.
+--
+--   wrk ... -s members.lua URL -- <members file> <threads> <GET|RSVP> <path> <origin>
+--
+-- The members file has one member a line: "<session key> <CSRF secret>". Each wrk
+-- thread takes every <threads>-th line, so no two threads share a member. GET sends
+-- the member's session cookie; RSVP POSTs "going" to <path> with the session cookie,
+-- a CSRF cookie, the form token that matches it and an Origin header, as a browser does.
+
+local next_id = 0
+
+function setup(thread)
+  thread:set("thread_id", next_id)
+  next_id = next_id + 1
+end
+
+function init(args)
+  local file, threads = args[1], tonumber(args[2])
+  mode, path, origin = args[3], args[4], args[5]
+  members = {}
+  local number = 0
+  for line in io.lines(file) do
+    if number % threads == thread_id then
+      local session, csrf = line:match("^(%S+) (%S+)$")
+      members[#members + 1] = { session = session, csrf = csrf }
+    end
+    number = number + 1
+  end
+  turn = 0
+end
+
+function request()
+  turn = turn % #members + 1
+  local member = members[turn]
+  if mode == "GET" then
+    return wrk.format("GET", path, { Cookie = "sessionid=" .. member.session })
+  end
+  local headers = {
+    Cookie = "sessionid=" .. member.session .. "; csrftoken=" .. member.csrf,
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    Origin = origin,
+  }
+  return wrk.format("POST", path, headers, "answer=going&csrfmiddlewaretoken=" .. member.csrf)
+end
