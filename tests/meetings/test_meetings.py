@@ -316,3 +316,17 @@ def test_declined_talks_stay_off_the_agenda(chapter, member, organizer, client):
     assert "Declined idea" not in client.get(meeting.get_absolute_url()).text
     with pytest.raises(Exception, match="organizers"):
         services.decide_talk(member, talk, accept=True)
+
+
+def test_a_meeting_that_has_taken_place_no_longer_asks_who_is_going(client, member, chapter):
+    start = timezone.now() - dt.timedelta(days=7)
+    past = make_meeting(chapter, start=start, end=start + dt.timedelta(hours=2))
+    for viewer in (client, client_for(member)):
+        page = viewer.get(past.get_absolute_url()).content.decode()
+        assert "This meeting has taken place." in page
+        assert "Are you going?" not in page and "Log in to RSVP" not in page
+        assert "RSVPs are closed." not in page and 'name="answer"' not in page
+        assert "No talks were on the agenda." in page
+    upcoming = make_meeting(chapter)
+    page = client.get(upcoming.get_absolute_url()).content.decode()
+    assert "Are you going?" in page and "No talks on the agenda yet." in page
