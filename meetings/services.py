@@ -304,6 +304,10 @@ def schedule_talk(actor: User, talk: Talk, starts_at) -> Talk:
     """Place an accepted talk on the agenda; it must fall within the meeting."""
     require_organizer(actor, talk.meeting.chapter)
     meeting = talk.meeting
+    if talk.status != Talk.Status.ACCEPTED:
+        raise ValidationError(
+            _("Accept the talk before placing it on the agenda."), code="not_accepted"
+        )
     if not (meeting.start <= starts_at < meeting.end):
         raise ValidationError(_("Choose a time during the meeting."), code="outside")
     talk.starts_at = starts_at

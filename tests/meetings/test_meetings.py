@@ -330,3 +330,19 @@ def test_a_meeting_that_has_taken_place_no_longer_asks_who_is_going(client, memb
     upcoming = make_meeting(chapter)
     page = client.get(upcoming.get_absolute_url()).content.decode()
     assert "Are you going?" in page and "No talks on the agenda yet." in page
+
+
+def test_only_an_accepted_talk_gets_a_time(chapter, member, organizer, organizer_client):
+    meeting = make_meeting(chapter)
+    talk = services.propose_talk(meeting, member, {"title": "T", "speakers": "M", "kind": "talk"})
+    services.decide_talk(organizer, talk, accept=False)
+    during = {"decision": "schedule", "starts_at": meeting.start.strftime("%Y-%m-%dT%H:%M")}
+    response = organizer_client.post(
+        f"{meeting.get_absolute_url()}talks/{talk.pk}/", during, follow=True
+    )
+    assert "Accept the talk before placing it on the agenda." in response.text
+    talk.refresh_from_db()
+    assert talk.starts_at is None
+    page = organizer_client.get(f"{meeting.get_absolute_url()}attendees/").text
+    assert f'id="starts-{talk.pk}"' not in page
+    assert f'aria-labelledby="talk-title-{talk.pk}"' in page
