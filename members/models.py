@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -176,14 +175,15 @@ class MembershipQuerySet(models.QuerySet):
         )
 
     def directory_entries(self) -> "MembershipQuerySet":
-        """The directory as plain rows: only the columns a directory page shows."""
-        return self.directory().values(
+        """The directory as plain tuples of the columns a directory page shows: user id, role,
+        display name, job role, institution and bio."""
+        return self.directory().values_list(
             "user_id",
             "role",
-            display_name=F("user__profile__display_name"),
-            job_role=F("user__profile__job_role"),
-            institution=F("user__profile__institution"),
-            bio=F("user__profile__bio"),
+            "user__profile__display_name",
+            "user__profile__job_role",
+            "user__profile__institution",
+            "user__profile__bio",
         )
 
 
