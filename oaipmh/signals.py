@@ -69,9 +69,9 @@ def contributor_changed(sender, instance, raw=False, **kwargs) -> None:
         records.refresh("project", [instance.project_id], related=True)
 
 
-def person_changed(sender, instance, raw=False, **kwargs) -> None:
-    """A member's name: the records that credit them as creator."""
-    if not raw:
+def person_changed(sender, instance, raw=False, created=False, **kwargs) -> None:
+    """A member's name: the records that credit them as creator (a new profile has none)."""
+    if not raw and not created:
         enqueue_on_commit(tasks.refresh_person, instance.user_id)
 
 
