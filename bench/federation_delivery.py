@@ -22,11 +22,12 @@ import os
 import resource
 import secrets
 import shutil
-import socket
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from processes import free_port  # bench/processes.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -36,12 +37,6 @@ THREADS = int(os.environ.get("BENCH_THREADS", 4))  # per worker
 SIGNATURES = 3_000
 GOAL = 0.4 * 2  # of the one-core signing rate
 TIMEOUT = 300  # seconds: the bench always stops by itself
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 WORKSPACE = Path(tempfile.mkdtemp(prefix="chapterhouse-delivery-"))

@@ -13,27 +13,20 @@ second.
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
+
+from processes import free_port, stop, wait_for  # bench/processes.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
 PER_KIND = int(os.environ.get("BENCH_PER_KIND", "25000"))
 GOAL = 3_000  # records per second
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 WORKSPACE = Path(tempfile.mkdtemp(prefix="chapterhouse-oai-harvest-"))
@@ -117,30 +110,6 @@ def start_granian(log: Path) -> subprocess.Popen:
     ]  # fmt: skip
     with log.open("wb") as output:
         return subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-
-
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} after {seconds:.0f} s")
-
-
-def stop(server: subprocess.Popen | None) -> None:
-    if server is None or server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def harvest() -> tuple[int, int, float]:

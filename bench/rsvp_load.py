@@ -19,17 +19,17 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+
+from processes import free_port, stop, wait_for  # bench/processes.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -42,12 +42,6 @@ NGINX_REQUESTS = 40_000  # before Django, and again after
 MIN_RATIO_PERCENT = 0.8
 MAX_TAIL = 3.0  # p99 / p50
 LOAD_TIMEOUT = 120  # seconds, for each phase: the bench always stops by itself
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 if not NGINX.exists():
@@ -199,31 +193,6 @@ def start_nginx(page: bytes) -> tuple[subprocess.Popen, int]:
     command = [NGINX, "-c", conf, "-p", folder, "-e", folder / "error.log"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     return subprocess.Popen(command, **quiet), port  # noqa: S603 - fixed arguments
-
-
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> bytes:
-    """The page at `url`, once the server that was just started answers it."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server for {url} exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
-                return response.read()
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} after {seconds:.0f} s")
-
-
-def stop(server: subprocess.Popen | None, how: int = signal.SIGTERM) -> None:
-    if server is None or server.poll() is not None:
-        return
-    server.send_signal(how)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 # The load generator: one asyncio client per connection, keep-alive HTTP/1.1.

@@ -18,7 +18,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,10 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/, for processes.py
+from processes import free_port, stop
+from processes import wait_for as wait_for_any
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -83,12 +86,6 @@ http {{
     }}
 }}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def seconds(text: str) -> int:
@@ -267,28 +264,9 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 60) -> bytes:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server for {url} exited with {server.returncode}")
-        try:
-            with fetch(url, {"Host": HOST}) as response:
-                return response.read()
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} after {seconds:.0f} s")
-
-
-def stop(server: subprocess.Popen | None, how: int = signal.SIGTERM) -> None:
-    if server is None or server.poll() is not None:
-        return
-    server.send_signal(how)
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+def wait_for(url: str, server: subprocess.Popen) -> bytes:
+    """The page, once the server answers it; through nginx, with the site's Host header."""
+    return wait_for_any(url, server, 60, opener=lambda address: fetch(address, {"Host": HOST}))
 
 
 # wrk and its results.
