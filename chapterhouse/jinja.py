@@ -4,8 +4,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone, translation
 from jinja2 import Environment, StrictUndefined, Undefined, select_autoescape
 
@@ -13,8 +15,28 @@ from chapterhouse.markup import render_markdown
 
 
 def url(name: str, *args, **kwargs) -> str:
-    """Reverse a URL name, as `{% url %}` does in Django templates."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """Reverse a URL name, as `{% url %}` does in Django templates.
+
+    An address without arguments depends only on the URL configuration and the
+    script prefix, so it is reversed once for each; every page's header and footer
+    ask for a dozen of them.
+    """
+    if args or kwargs:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    key = (name, get_urlconf(), get_script_prefix())
+    found = _FIXED_URLS.get(key)
+    if found is None:
+        found = _FIXED_URLS[key] = reverse(name)
+    return found
+
+
+_FIXED_URLS: dict[tuple, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_urls(setting: str, **kwargs) -> None:
+    if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
+        _FIXED_URLS.clear()
 
 
 def absolute_url(path: str) -> str:

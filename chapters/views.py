@@ -1,18 +1,21 @@
 """Chapter pages: the directory, a chapter's page, its members, joining and contacting."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chapterhouse.prepared import PreparedQuery
 from chapterhouse.ratelimit import RateLimited, client_address, mark_refused
 from chapters import services as chapter_services
 from chapters.forms import ChapterForm, MemberActionForm
@@ -27,10 +30,35 @@ from stories.permissions import writable_kinds
 
 LATEST_STORIES = 5
 UPCOMING = 3
+DIRECTORY_PAGE = 50
+LAST_PAGE = 100_000  # a larger page number is read as the first page
+
+
+# Nearly every chapter page reads these two, so they are compiled once (chapterhouse/prepared.py).
+CHAPTER_BY_SLUG = PreparedQuery(lambda slug: Chapter.objects.filter(slug=slug), slug=str)
+MEMBERSHIP = PreparedQuery(
+    lambda chapter, user: Membership.objects.filter(chapter_id=chapter, user_id=user)[:1],
+    chapter=int,
+    user=int,
+)
+DIRECTORY = PreparedQuery(
+    lambda chapter: Membership.objects.filter(chapter_id=chapter).directory_entries(), chapter=int
+)
 
 
 def chapter_or_404(slug: str) -> Chapter:
-    return get_object_or_404(Chapter, slug=slug)
+    chapter = CHAPTER_BY_SLUG.first(slug=slug)
+    if chapter is None:
+        raise Http404(_("No chapter has this short name."))
+    return chapter
+
+
+def page_number(value: str | None) -> int:
+    """A page number from the address: 1 for anything that is not one."""
+    if value is None or not value.isascii() or not value.isdigit():
+        return 1
+    number = int(value)
+    return number if 1 <= number <= LAST_PAGE else 1
 
 
 def render_in_chapter_zone(request, chapter: Chapter, template: str, context: dict, status=200):
@@ -42,7 +70,7 @@ def render_in_chapter_zone(request, chapter: Chapter, template: str, context: di
 def membership_of(request: HttpRequest, chapter: Chapter) -> Membership | None:
     if not request.user.is_authenticated:
         return None
-    return chapter.memberships.filter(user=request.user).first()
+    return MEMBERSHIP.first(chapter=chapter.pk, user=request.user.pk)
 
 
 @require_http_methods(["GET"])
@@ -106,20 +134,31 @@ def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def member_directory(request: HttpRequest, slug: str) -> HttpResponse:
-    """The chapter's members who chose to be listed; for members of the chapter only."""
+    """The chapter's members who chose to be listed; for members of the chapter only.
+
+    Fifty rows and more: the rows are plain tuples and the template calls no
+    function in its loop (docs/performance.md, "Load").
+    """
     chapter = chapter_or_404(slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     membership = membership_of(request, chapter)
     if membership is None and not request.user.is_staff:
         return render(request, "chapters/members_only.html", {"chapter": chapter}, status=403)
+    number = page_number(request.GET.get("page"))
+    start = (number - 1) * DIRECTORY_PAGE
+    # One row more than a page says whether there is a next page, without counting them all.
+    entries = DIRECTORY.slice(start, start + DIRECTORY_PAGE + 1, chapter=chapter.pk)
     context = {
         "chapter": chapter,
-        "entries": chapter.memberships.directory_entries(),
+        "entries": entries[:DIRECTORY_PAGE],
+        "page_number": number,
+        "has_next": len(entries) > DIRECTORY_PAGE,
         "membership": membership,
-        "job_roles": dict(JobRole.choices),
-        # One reverse() for the page: each row's profile address is this with the id in place.
-        "profile_url": reverse("members:detail", args=[1]).removesuffix("1/") + "{}/",
+        # Labels translated once for the page, and "" for a member who gave none.
+        "job_roles": defaultdict(str, ((value, str(label)) for value, label in JobRole.choices)),
+        # One reverse() for the page: each row's profile address is this, its id and "/".
+        "profile_prefix": reverse("members:detail", args=[1]).removesuffix("1/"),
         "organizer_role": Role.ORGANIZER,
     }
     return render(request, "chapters/directory.html", context)

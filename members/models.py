@@ -138,6 +138,14 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        indexes = [
+            # Member directories list the listed profiles in this order, a page at a time.
+            models.Index(
+                fields=["display_name", "user"],
+                condition=models.Q(in_directory=True),
+                name="profile_directory_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -171,7 +179,7 @@ class MembershipQuerySet(models.QuerySet):
             self.active()
             .filter(user__profile__in_directory=True)
             .select_related("user__profile")
-            .order_by("user__profile__display_name", "pk")
+            .order_by("user__profile__display_name", "user_id")
         )
 
     def directory_entries(self) -> "MembershipQuerySet":

@@ -10,10 +10,18 @@ threads of one process queue in the same line as other processes.
 
 Only transactions opened with `BEGIN IMMEDIATE` (every `atomic()` block) take
 the lock; single autocommit statements still rely on SQLite's busy timeout.
+
+Closing a connection first runs `PRAGMA optimize`, as SQLite advises: it
+refreshes the planner's statistics for tables this connection read through an
+index whose statistics are missing or out of date. Without statistics SQLite
+guesses that any indexed equality is selective, and drives the member directory
+from every membership of the chapter rather than from the few listed profiles
+(docs/performance.md, "Load").
 """
 
 import fcntl
 import os
+import sqlite3
 
 from django.db.backends.sqlite3 import base
 
@@ -44,12 +52,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> None:
         try:
+            self.refresh_statistics()
             super()._close()
         finally:
             self.release_write_lock()
             if self.write_lock_fd is not None:
                 os.close(self.write_lock_fd)
                 self.write_lock_fd = None
+
+    def refresh_statistics(self) -> None:
+        if self.connection is None or self.in_atomic_block or self.is_in_memory_db():
+            return
+        try:
+            # Bounded work, and no long wait for the write lock on the way out.
+            self.connection.execute("PRAGMA busy_timeout = 200")
+            self.connection.execute("PRAGMA analysis_limit = 1000")
+            self.connection.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass  # statistics are an optimisation; another close will refresh them
 
     def take_write_lock(self) -> None:
         if self.write_lock_fd is None:

@@ -1,5 +1,7 @@
 """Joining, leaving, roles, the member directory and its privacy."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -163,3 +165,55 @@ def test_no_email_address_appears_in_any_page_a_member_can_load(chapter, organiz
             # The contact form fills in the visitor's own address for them, nobody else's.
             leaked = {address for address in addresses - own if address in text}
             assert not leaked, f"{page} shows {leaked} to {viewer}"
+
+
+def test_directory_pages_fifty_members_in_name_order(chapter, member):
+    for number in range(120):
+        MembershipFactory(chapter=chapter, user__profile__display_name=f"Listed {number:03}")
+    client = client_for(member)
+    url = f"/chapters/{chapter.slug}/members/"
+    everyone = sorted(
+        (m.user.profile.display_name, m.user_id)
+        for m in chapter.memberships.select_related("user__profile")
+    )
+    assert len(everyone) > 100
+
+    def names(page: str) -> list[str]:
+        cards = page.split('<ul class="cards">')[1].split("</ul>")[0]
+        return re.findall(r'<h2><a href="/accounts/people/\d+/">([^<]+)</a>', cards)
+
+    first = client.get(url).text
+    assert names(first) == [name for name, _ in everyone[:50]]
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    second = client.get(url + "?page=2").text
+    assert names(second) == [name for name, _ in everyone[50:100]]
+    assert 'rel="prev" href="?page=1"' in second and "Page 2" in second
+    third = client.get(url + "?page=3").text
+    assert names(third) == [name for name, _ in everyone[100:150]]
+    assert 'rel="next"' not in third
+    beyond = client.get(url + "?page=9")
+    assert beyond.status_code == 200 and "Nobody is listed on this page." in beyond.text
+    for nonsense in ["0", "-1", "abc", "\u0663", "99999999999999999999", ""]:
+        assert names(client.get(url, {"page": nonsense}).text) == names(first)
+
+
+def test_directory_reads_listed_profiles_when_few_of_many_members_are_listed(chapter, member):
+    """With statistics (refreshed as connections close), SQLite walks the listed profiles'
+    index in name order instead of every membership of the chapter."""
+    from django.db import connection
+
+    from chapters.views import DIRECTORY
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner statistics")
+    MembershipFactory.create_batch(5, chapter=chapter)
+    hidden = MembershipFactory.create_batch(200, chapter=chapter, user__profile__in_directory=False)
+    assert DIRECTORY.all(chapter=chapter.pk) == list(chapter.memberships.directory_entries())
+    connection.connection.execute("PRAGMA optimize")  # what closing the connection runs
+    entries = Membership.objects.filter(chapter_id=chapter.pk).directory_entries()
+    sql, params = entries.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " / ".join(row[-1] for row in cursor.fetchall())
+    assert "profile_directory_order" in plan, plan
+    assert len(hidden) == 200
