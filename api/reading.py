@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from api.schemas import PageQuery
-from chapters.models import Chapter
+from chapters.models import Chapter, chapter_by_slug
 from meetings.models import Meeting
 
 
@@ -17,7 +17,7 @@ def absolute(path: str) -> str:
 
 
 def chapter_or_404(slug: str) -> Chapter:
-    chapter = Chapter.objects.filter(slug=slug).first()
+    chapter = chapter_by_slug.first(slug=slug)
     if chapter is None:
         raise Http404(_("No chapter has this short name."))
     return chapter

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chapterhouse.fields import URLField
+from chapterhouse.prepared import PreparedQuery
 from chapters.validators import validate_time_zone
 
 
@@ -102,3 +103,7 @@ class ChapterLink(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# Nearly every chapter page starts here, so it is compiled once (chapterhouse/prepared.py).
+chapter_by_slug = PreparedQuery(lambda slug: Chapter.objects.filter(slug=slug), slug=str)

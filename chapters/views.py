@@ -15,16 +15,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chapterhouse.prepared import PreparedQuery
 from chapterhouse.ratelimit import RateLimited, client_address, mark_refused
 from chapters import services as chapter_services
 from chapters.forms import ChapterForm, MemberActionForm
-from chapters.models import Chapter
+from chapters.models import Chapter, chapter_by_slug
 from meetings.models import Meeting, Venue
 from meetings.services import announcements_on
 from members import services
 from members.forms import ContactForm
-from members.models import JobRole, Membership, Role, RoleChange
+from members.models import (
+    JobRole,
+    Membership,
+    Role,
+    RoleChange,
+    directory_entries_of,
+    membership_in,
+)
 from stories.models import Story
 from stories.permissions import writable_kinds
 
@@ -34,20 +40,8 @@ DIRECTORY_PAGE = 50
 LAST_PAGE = 100_000  # a larger page number is read as the first page
 
 
-# Nearly every chapter page reads these two, so they are compiled once (chapterhouse/prepared.py).
-CHAPTER_BY_SLUG = PreparedQuery(lambda slug: Chapter.objects.filter(slug=slug), slug=str)
-MEMBERSHIP = PreparedQuery(
-    lambda chapter, user: Membership.objects.filter(chapter_id=chapter, user_id=user)[:1],
-    chapter=int,
-    user=int,
-)
-DIRECTORY = PreparedQuery(
-    lambda chapter: Membership.objects.filter(chapter_id=chapter).directory_entries(), chapter=int
-)
-
-
 def chapter_or_404(slug: str) -> Chapter:
-    chapter = CHAPTER_BY_SLUG.first(slug=slug)
+    chapter = chapter_by_slug.first(slug=slug)
     if chapter is None:
         raise Http404(_("No chapter has this short name."))
     return chapter
@@ -70,7 +64,7 @@ def render_in_chapter_zone(request, chapter: Chapter, template: str, context: di
 def membership_of(request: HttpRequest, chapter: Chapter) -> Membership | None:
     if not request.user.is_authenticated:
         return None
-    return MEMBERSHIP.first(chapter=chapter.pk, user=request.user.pk)
+    return membership_in.first(chapter=chapter.pk, user=request.user.pk)
 
 
 @require_http_methods(["GET"])
@@ -148,7 +142,7 @@ def member_directory(request: HttpRequest, slug: str) -> HttpResponse:
     number = page_number(request.GET.get("page"))
     start = (number - 1) * DIRECTORY_PAGE
     # One row more than a page says whether there is a next page, without counting them all.
-    entries = DIRECTORY.slice(start, start + DIRECTORY_PAGE + 1, chapter=chapter.pk)
+    entries = directory_entries_of.slice(start, start + DIRECTORY_PAGE + 1, chapter=chapter.pk)
     context = {
         "chapter": chapter,
         "entries": entries[:DIRECTORY_PAGE],

@@ -260,6 +260,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files browsers and crawlers ask for at the site's root (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "chapterhouse" / "site_root"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -85,10 +85,6 @@ def seats_taken(meeting: Meeting, excluding: Rsvp | None = None) -> int:
     return going.aggregate(total=Sum("seats", default=0))["total"]
 
 
-def has_room(meeting: Meeting, seats: int, excluding: Rsvp | None = None) -> bool:
-    return meeting.capacity is None or seats_taken(meeting, excluding) + seats <= meeting.capacity
-
-
 def locked_meetings():
     """Meetings read under a row lock that serializes every RSVP change to one of them."""
     return Meeting.objects.select_for_update(of=("self",)).select_related("chapter")
@@ -221,15 +217,24 @@ def promote_from_waitlist(meeting: Meeting) -> list[Rsvp]:
     """
     if meeting.status != Meeting.Status.SCHEDULED or meeting.end <= timezone.now():
         return []
-    promoted = []
     waiting = meeting.rsvps.filter(status=Rsvp.Status.WAITLISTED).order_by("queued_at", "pk")
+    free = None if meeting.capacity is None else meeting.capacity - seats_taken(meeting)
+    if free is not None:
+        if free <= 0:
+            return []
+        # Each party takes a seat at least, so no more than this many can get in: the
+        # rest of a long waitlist is not read.
+        waiting = waiting[:free]
+    promoted = []
     for answer in waiting:
-        if not has_room(meeting, answer.seats):
+        if free is not None and answer.seats > free:
             break
         answer.status, answer.queued_at, answer.updated = Rsvp.Status.GOING, None, timezone.now()
         answer.save(update_fields=["status", "queued_at", "updated"])
         enqueue_on_commit(tasks.send_promotion, answer.pk)
         promoted.append(answer)
+        if free is not None:
+            free -= answer.seats
     return promoted
 
 

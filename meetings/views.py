@@ -69,9 +69,16 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         meeting.rsvps.filter(user=request.user).first() if request.user.is_authenticated else None
     )
     report = Report.objects.filter(meeting=meeting, published=True).first()
+    # The viewer's own proposals not on the agenda: waiting for the organizers, or declined.
+    own_proposals = (
+        meeting.talks.filter(proposer=request.user).exclude(status=Talk.Status.ACCEPTED)
+        if request.user.is_authenticated
+        else Talk.objects.none()
+    )
     context = {
         "meeting": meeting,
         "talks": talks,
+        "own_proposals": own_proposals.order_by("pk"),
         "answer": answer,
         "position": services.waitlist_position(answer) if answer else None,
         "going": services.seats_taken(meeting),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chapterhouse.fields import URLField
+from chapterhouse.prepared import PreparedQuery
 from members.validators import validate_orcid
 
 PLACEHOLDER_EMAIL = "deleted-member@placeholder.invalid"
@@ -285,3 +286,14 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]}: {self.failures}"
+
+
+# Reads most chapter pages make, compiled once (chapterhouse/prepared.py).
+membership_in = PreparedQuery(
+    lambda chapter, user: Membership.objects.filter(chapter_id=chapter, user_id=user)[:1],
+    chapter=int,
+    user=int,
+)
+directory_entries_of = PreparedQuery(
+    lambda chapter: Membership.objects.filter(chapter_id=chapter).directory_entries(), chapter=int
+)

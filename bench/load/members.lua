@@ -8,10 +8,12 @@
 -- a CSRF cookie, the form token that matches it and an Origin header, as a browser does.
 
 local next_id = 0
+local threads = {}
 
 function setup(thread)
   thread:set("thread_id", next_id)
   next_id = next_id + 1
+  threads[#threads + 1] = thread
 end
 
 function init(args)
@@ -27,6 +29,26 @@ function init(args)
     number = number + 1
   end
   turn = 0
+  refused = {}
+end
+
+-- Answers of 400 and above, counted by status and printed at the end ("Status 429: 3").
+function response(status, headers, body)
+  if status >= 400 then
+    refused[status] = (refused[status] or 0) + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("refused")) do
+      total[status] = (total[status] or 0) + count
+    end
+  end
+  for status, count in pairs(total) do
+    io.write(string.format("Status %d: %d\n", status, count))
+  end
 end
 
 function request()

@@ -310,6 +310,11 @@ def parse_wrk(output: str) -> dict:
         + (int(non_2xx.group(1)) if non_2xx else 0),
         "p50": milliseconds(percentile["50"]),
         "p99": milliseconds(percentile["99"]),
+        "error_lines": [
+            line.strip()
+            for line in output.splitlines()
+            if line.lstrip().startswith(("Socket errors", "Non-2xx", "Status "))
+        ],
     }
 
 
@@ -331,6 +336,7 @@ def run_wrk(target: Target) -> dict:
     print(
         f"   {target.result['per_second']:,.0f} requests/s, {target.result['errors']} errors, "
         f"p50 {target.result['p50']:.1f} ms, p99 {target.result['p99']:.1f} ms",
+        *(f"\n   {line}" for line in target.result["error_lines"]),
         flush=True,
     )
     return target.result

@@ -71,7 +71,9 @@ def skip_to_content(page) -> None:
 
 
 def test_rsvp_with_the_keyboard_only(new_page, chapter, member):
-    meeting = MeetingFactory(chapter=chapter, title="Linked data lightning talks", capacity=30)
+    meeting = MeetingFactory(
+        chapter=chapter, title="Linked data lightning talks", capacity=30, guests_allowed=2
+    )
     page = new_page()
     page.goto("/")
 
@@ -97,7 +99,7 @@ def test_rsvp_with_the_keyboard_only(new_page, chapter, member):
     assert page.get_by_text("You are going.", exact=True).is_visible()
     # The answer can be changed the same way, going forward and back through the form.
     tab_to(page, "I can't go")
-    tab_to(page, "Update", backwards=True)
+    tab_to(page, "Update guests", backwards=True)
 
 
 def test_sign_up_with_the_keyboard_only(new_page, chapter, smtp_server):

@@ -61,3 +61,11 @@ def test_chapter_page_queries_do_not_grow(client, chapter):
 
     OrganizerFactory.create_batch(2, chapter=chapter)
     assert_queries_do_not_grow(client, chapter.get_absolute_url(), add_people_and_areas)
+
+
+def test_the_site_has_an_icon_at_the_root_and_in_every_page(client, chapter):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon" href="/static/favicon' in client.get(chapter.get_absolute_url()).text

@@ -6,6 +6,7 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from meetings import services
@@ -196,7 +197,7 @@ def test_talks_are_proposed_accepted_and_placed_on_the_agenda(
     assert client.post(f"{meeting.get_absolute_url()}talks/new/", data).status_code == 302
     talk = Talk.objects.get()
     assert talk.status == "proposed" and talk.proposer == member
-    assert "DSpace upgrade" not in client.get(meeting.get_absolute_url()).text
+    assert "DSpace upgrade" not in Client().get(meeting.get_absolute_url()).text  # not yet public
     organizer_client.post(f"{meeting.get_absolute_url()}talks/{talk.pk}/", {"decision": "accept"})
     talk.refresh_from_db()
     assert talk.status == "accepted" and talk.starts_at == meeting.start
@@ -316,6 +317,41 @@ def test_declined_talks_stay_off_the_agenda(chapter, member, organizer, client):
     assert "Declined idea" not in client.get(meeting.get_absolute_url()).text
     with pytest.raises(Exception, match="organizers"):
         services.decide_talk(member, talk, accept=True)
+
+
+def test_a_proposer_sees_their_proposal_until_it_is_on_the_agenda(chapter, member, organizer):
+    meeting = make_meeting(chapter)
+    waiting = services.propose_talk(
+        meeting, member, {"title": "Linked data for zines", "speakers": "M", "kind": "lightning"}
+    )
+    declined = services.propose_talk(
+        meeting, member, {"title": "Second idea", "speakers": "M", "kind": "talk"}
+    )
+    services.decide_talk(organizer, declined, accept=False)
+    page = client_for(member).get(meeting.get_absolute_url()).text
+    proposals = page.split('id="own-proposals"')[1].split("</ul>")[0]
+    assert "Linked data for zines" in proposals and "waiting for the organizers" in proposals
+    assert "Second idea" in proposals and "not on this agenda" in proposals
+    someone_else = client_for(MembershipFactory(chapter=chapter).user)
+    for viewer in (someone_else, Client()):
+        assert "Your proposals" not in viewer.get(meeting.get_absolute_url()).text
+    services.decide_talk(organizer, waiting, accept=True)
+    page = client_for(member).get(meeting.get_absolute_url()).text
+    assert "Linked data for zines" not in page.split('id="own-proposals"')[1]
+    assert 'id="agenda-heading"' in page and "Linked data for zines" in page
+
+
+@pytest.mark.parametrize("guests_allowed", [0, 2])
+def test_an_answer_given_offers_only_what_can_still_change(chapter, member, guests_allowed):
+    meeting = make_meeting(chapter, capacity=1, guests_allowed=guests_allowed)
+    services.rsvp(meeting, MembershipFactory(chapter=chapter).user)
+    viewer = client_for(member)
+    first = viewer.get(meeting.get_absolute_url()).text.replace("&#39;", "'")
+    assert 'value="going">I\'m going</button>' in first
+    services.rsvp(meeting, member)  # waitlisted
+    page = viewer.get(meeting.get_absolute_url()).text.replace("&#39;", "'")
+    assert "I'm going" not in page and 'value="cancel"' in page
+    assert ("Update guests" in page) == bool(guests_allowed)
 
 
 def test_a_meeting_that_has_taken_place_no_longer_asks_who_is_going(client, member, chapter):

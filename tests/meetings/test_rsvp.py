@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings import services
@@ -94,6 +95,26 @@ def test_answering_again_keeps_a_waitlist_place_and_a_cancelled_answer_can_retur
 
 
 @pytest.mark.django_db
+def test_a_freed_seat_reads_only_the_head_of_a_long_waitlist(chapter):
+    meeting = make_meeting(chapter, capacity=2)
+    people = members(chapter, 60)
+    for person in people:
+        services.rsvp(meeting, person)
+    assert Rsvp.objects.filter(meeting=meeting, status=Rsvp.Status.WAITLISTED).count() == 58
+    with CaptureQueriesContext(connection) as queries:
+        services.cancel_rsvp(meeting, people[0])
+        services.rsvp(meeting, people[-1])  # answering again from the back of the line
+    waitlist_reads = [
+        query["sql"]
+        for query in queries
+        if '"queued_at" ASC' in query["sql"] and "SELECT" in query["sql"]
+    ]
+    assert waitlist_reads and all("LIMIT 1" in sql for sql in waitlist_reads[:1])
+    assert not any("LIMIT" not in sql for sql in waitlist_reads)
+    going = Rsvp.objects.filter(meeting=meeting, status=Rsvp.Status.GOING)
+    assert set(going.values_list("user", flat=True)) == {people[1].pk, people[2].pk}
+
+
 def test_raising_capacity_promotes_from_the_waitlist(chapter, organizer):
     meeting = make_meeting(chapter, capacity=1)
     a, b, c = members(chapter, 3)
