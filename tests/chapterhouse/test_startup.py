@@ -96,3 +96,17 @@ def test_a_fresh_checkout_migrates_and_loads_the_demo_with_nothing_set(tmp_path)
     assert (var / "chapterhouse.sqlite3").exists()
     again = chapterhouse("demo", env=env)
     assert "nothing changed" in again.stdout
+
+
+def test_the_web_entry_point_loads_every_view_before_the_first_request(tmp_path):
+    """A worker does not spend its first visitors' time importing the URL configuration."""
+    script = (
+        "import sys\n"
+        "from django.urls import get_resolver\n"
+        "print('meetings.views' in sys.modules)\n"
+        "import config.wsgi\n"
+        "print('meetings.views' in sys.modules, 'api.urls' in sys.modules)\n"
+        "print(bool(get_resolver()._populated))\n"
+    )
+    result = chapterhouse("shell", "-v", "0", "-c", script, tmp_path=tmp_path)
+    assert result.stdout.split() == ["False", "True", "True", "True"], result.stderr
