@@ -100,8 +100,8 @@ class PreparedQuery:
 
     def _compile(self, using: str) -> Compiled:
         stand_ins = self._stand_ins()
-        first, compiler = self._sql(stand_ins, using)
-        again, _ = self._sql(stand_ins, using)
+        first, compiler, iterable = self._sql(stand_ins, using)
+        again, _, _ = self._sql(stand_ins, using)
         if first != again:
             raise ImproperlyConfigured(
                 f"{self._build}: the queryset changes between builds; it must depend only on "
@@ -119,8 +119,8 @@ class PreparedQuery:
             )
         select = [column for column, _, _ in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(select)
-        sliced = compiler.query.is_sliced
-        compiled = Compiled(sql, tuple(params), slots, converters, self._maker(compiler), sliced)
+        make = self._maker(compiler, iterable)
+        compiled = Compiled(sql, params, slots, converters, make, compiler.query.is_sliced)
         self._compiled[using] = compiled
         return compiled
 
@@ -128,13 +128,12 @@ class PreparedQuery:
         queryset = self._build(**stand_ins)
         compiler = queryset.query.get_compiler(using)
         sql, params = compiler.as_sql()
-        self._iterable = queryset._iterable_class
-        return (sql, tuple(params)), compiler
+        return (sql, tuple(params)), compiler, queryset._iterable_class
 
-    def _maker(self, compiler) -> Callable[[str, list], Any]:
-        if self._iterable is ValuesListIterable:
+    def _maker(self, compiler, iterable: type) -> Callable[[str, list], Any]:
+        if iterable is ValuesListIterable:
             return lambda using, row: tuple(row)
-        if self._iterable is not ModelIterable or compiler.annotation_col_map:
+        if iterable is not ModelIterable or compiler.annotation_col_map:
             raise ImproperlyConfigured(
                 f"{self._build}: only model and values_list querysets without annotations"
             )
