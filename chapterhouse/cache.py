@@ -14,9 +14,16 @@ no cookie and used no CSRF token (a page with a form carries a token derived
 from the visitor's secret, so it is never kept), is not marked private or
 no-store, and varies on nothing but cookies and the Accept headers, which are
 part of the key.
+
+Such a page also says, in `X-Accel-Expires`, for how many more seconds it may be
+kept, so nginx in front can keep it too and answer without reaching Python
+(docs/deploy.md, "Keeping anonymous pages in nginx"). nginx reads that header,
+keeps nothing that lacks it, and does not pass it on to browsers.
 """
 
 import hashlib
+import math
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -28,6 +35,7 @@ PERSONAL_HEADERS = ("Authorization", "Signature")
 KEYED_HEADERS = ("Accept", "Accept-Language")
 ALLOWED_VARY = {"cookie", "accept", "accept-language"}
 UNCACHEABLE = ("private", "no-store", "no-cache")
+PROXY_EXPIRES = "X-Accel-Expires"  # seconds a proxy in front may keep the page
 
 
 def personal_cookies() -> tuple[str, ...]:
@@ -71,14 +79,18 @@ def anonymous_page_cache(get_response: Callable[[HttpRequest], HttpResponse]):
         key = page_key(request)
         kept = pages.get(key)
         if kept is not None:
-            content, headers = kept
-            return HttpResponse(content, headers=headers)
+            content, headers, expires = kept
+            response = HttpResponse(content, headers=headers)
+            response[PROXY_EXPIRES] = str(max(math.ceil(expires - time.time()), 1))
+            return response
         response = get_response(request)
         # A page that used the CSRF token holds a value derived from this visitor's secret.
         # Django sets the cookie again on such answers, so the cookie check already refuses
         # them; this says so directly, whatever CSRF_COOKIE settings a site uses.
         if is_the_same_for_everyone(response) and not request.META.get("CSRF_COOKIE_USED"):
-            pages.set(key, (response.content, dict(response.headers)), seconds)
+            kept = (response.content, dict(response.headers), time.time() + seconds)
+            pages.set(key, kept, seconds)
+            response[PROXY_EXPIRES] = str(seconds)
         return response
 
     return middleware

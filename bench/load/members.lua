@@ -4,8 +4,9 @@
 --
 -- The members file has one member a line: "<session key> <CSRF secret>". Each wrk
 -- thread takes every <threads>-th line, so no two threads share a member. GET sends
--- the member's session cookie; RSVP POSTs "going" to <path> with the session cookie,
--- a CSRF cookie, the form token that matches it and an Origin header, as a browser does.
+-- the member's cookies (session and CSRF, which a browser has kept from earlier pages);
+-- RSVP POSTs "going" to <path> with those cookies, the form token that matches the CSRF
+-- cookie and an Origin header, as a browser does.
 
 local next_id = 0
 local threads = {}
@@ -54,11 +55,12 @@ end
 function request()
   turn = turn % #members + 1
   local member = members[turn]
+  local cookie = "sessionid=" .. member.session .. "; csrftoken=" .. member.csrf
   if mode == "GET" then
-    return wrk.format("GET", path, { Cookie = "sessionid=" .. member.session })
+    return wrk.format("GET", path, { Cookie = cookie })
   end
   local headers = {
-    Cookie = "sessionid=" .. member.session .. "; csrftoken=" .. member.csrf,
+    Cookie = cookie,
     ["Content-Type"] = "application/x-www-form-urlencoded",
     Origin = origin,
   }

@@ -13,6 +13,7 @@ requests per second, the uncached 50-row list page at least 2 %.
 """
 
 import argparse
+import getpass
 import os
 import re
 import secrets
@@ -44,9 +45,10 @@ SEATS = 100
 RSVP_LIMIT = 10  # RSVP changes a member may make in ten minutes (RATE_LIMITS["rsvp:account"])
 MOST_RSVPS_PER_SECOND = 1_000  # enough members that none reaches the limit below this rate
 CACHED_GOAL, UNCACHED_GOAL = 6.0, 2.0  # percent of nginx's requests per second
+OK = "/bench/ok/"  # bench/load/reference_site.py
 
 NGINX_CONF = """\
-worker_processes 2;
+{user}worker_processes 2;
 daemon off;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
@@ -60,7 +62,10 @@ http {{
     uwsgi_temp_path {folder}/uwsgi;
     scgi_temp_path {folder}/scgi;
 
-    # As docs/deploy.md: the web processes behind one upstream, connections kept open.
+    # As docs/deploy.md: the web processes behind one upstream, connections kept open,
+    # and anonymous pages kept in nginx (docs/nginx/page-cache.conf).
+    proxy_cache_path {folder}/cache keys_zone=chapterhouse_pages:10m max_size=100m
+                     inactive=10m use_temp_path=off;
     upstream chapterhouse {{
         server {host}:{granian};
         keepalive 64;
@@ -74,6 +79,7 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_redirect off;
+            include {snippet};
         }}
     }}
 
@@ -104,7 +110,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="granian workers (default 2)")
     parser.add_argument("--blocking-threads", type=int, default=1)
     parser.add_argument(
-        "--only", action="append", choices=["cached", "directory", "rsvp"],
+        "--only", action="append", choices=["cached", "directory", "rsvp", "bare"],
         help="load only these targets besides nginx (repeatable; default: all)",
     )  # fmt: skip
     parser.add_argument(
@@ -233,9 +239,12 @@ def prepare_data(duration: int) -> dict:
 # The servers.
 
 
-def start(name: str, command: list) -> subprocess.Popen:
+def start(name: str, command: list, environment: dict | None = None) -> subprocess.Popen:
     log = (WORKSPACE / f"{name}.log").open("wb")
-    return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    return subprocess.Popen(  # noqa: S603 - our servers
+        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, **(environment or {})},
+    )  # fmt: skip
 
 
 def start_granian() -> subprocess.Popen:
@@ -243,7 +252,7 @@ def start_granian() -> subprocess.Popen:
         BIN / "granian", "--interface", "wsgi", "--host", HOST, "--port", str(PORTS["granian"]),
         "--workers", str(OPTIONS.workers), "--blocking-threads", str(OPTIONS.blocking_threads),
         "config.wsgi:application",
-    ])  # fmt: skip
+    ], {"DJANGO_SETTINGS_MODULE": "bench.load.reference_site"})  # fmt: skip
 
 
 def start_nginx(page: bytes) -> subprocess.Popen:
@@ -253,7 +262,11 @@ def start_nginx(page: bytes) -> subprocess.Popen:
     for path in (WORKSPACE, folder, folder / "site", folder / "site" / "chapter.html"):
         path.chmod(0o755)  # nginx's unprivileged workers read the page
     conf = folder / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(folder=folder, host=HOST, **PORTS))
+    conf.write_text(NGINX_CONF.format(
+        folder=folder, host=HOST, snippet=ROOT / "docs" / "nginx" / "page-cache.conf",
+        # Started as root, nginx's workers would be `nobody`, who may not write its cache here.
+        user=f"user {getpass.getuser()};\n" if os.geteuid() == 0 else "", **PORTS,
+    ))  # fmt: skip
     return start("nginx", [NGINX, "-c", conf, "-p", folder, "-e", folder / "error.log"])
 
 
@@ -346,14 +359,18 @@ def run_wrk(target: Target) -> dict:
 
 
 def check_targets(data: dict) -> None:
-    """Anonymous pages set no cookie (so they can be cached); the others answer as expected."""
+    """Anonymous pages set no cookie and are kept by nginx; the others answer as expected."""
     for path in ("/", f"/chapters/{CHAPTER}/", f"/chapters/{CHAPTER}/meetings/"):
         with fetch(SITE_URL + path) as response:
             cookies = response.headers.get_all("Set-Cookie") or []
             if response.status != 200 or cookies:
                 sys.exit(f"{path} answered {response.status} setting {cookies}: not cacheable")
-    reader = data["readers"].read_text().split()[0]
-    with fetch(f"{SITE_URL}/chapters/{CHAPTER}/members/", {"Cookie": f"sessionid={reader}"}) as r:
+        with fetch(SITE_URL + path) as response:
+            if response.headers["X-Cache-Status"] != "HIT":
+                sys.exit(f"{path} is not kept by nginx: {response.headers['X-Cache-Status']}")
+    session, csrf = data["readers"].read_text().split()[:2]
+    cookie = {"Cookie": f"sessionid={session}; csrftoken={csrf}"}  # as members.lua sends them
+    with fetch(f"{SITE_URL}/chapters/{CHAPTER}/members/", cookie) as r:
         cards = r.read().decode().count('<li class="card">')
     if r.status != 200 or cards != data["listed"]:
         sys.exit(f"the member directory answered {r.status} with {cards} members")
@@ -416,6 +433,11 @@ def measure() -> list[str]:
         threads = str(OPTIONS.wrk_threads)
         targets = [
             Target("nginx, static copy of the chapter page", static),
+            Target('Django\'s bare "ok" view, anonymous', SITE_URL + OK),
+            Target(
+                'Django\'s bare "ok" view, logged in', SITE_URL + OK, None,
+                [str(data["readers"]), threads, "GET", OK, SITE_URL],
+            ),
             Target("home page, anonymous (cached)", SITE_URL + "/", CACHED_GOAL),
             Target("chapter page, anonymous (cached)", SITE_URL + chapter, CACHED_GOAL),
             Target("meeting list, anonymous (cached)", SITE_URL + meetings, CACHED_GOAL),
@@ -431,7 +453,10 @@ def measure() -> list[str]:
             Target("nginx again", static),
         ]  # fmt: skip
         if OPTIONS.only:
-            kinds = {"cached": "(cached)", "directory": "member directory", "rsvp": "RSVP"}
+            kinds = {
+                "cached": "(cached)", "directory": "member directory", "rsvp": "RSVP",
+                "bare": "bare",
+            }  # fmt: skip
             wanted = [kinds[kind] for kind in OPTIONS.only]
             targets = [t for t in targets if t.is_reference or any(w in t.name for w in wanted)]
         for target in targets:

@@ -93,3 +93,21 @@ def test_errors_and_redirects_are_not_kept(chapter):
     assert Client().get("/chapters/no-such-chapter/").status_code == 404
     Chapter.objects.create(name="No such chapter", slug="no-such-chapter")
     assert Client().get("/chapters/no-such-chapter/").status_code == 200
+
+
+def test_a_kept_page_tells_a_proxy_for_how_much_longer_it_may_keep_it(chapter, settings):
+    url = f"/chapters/{chapter.slug}/"
+    first = Client().get(url)
+    assert first["X-Accel-Expires"] == "60"
+    again = Client().get(url)
+    assert 1 <= int(again["X-Accel-Expires"]) <= 60
+    assert again.content == first.content
+
+
+def test_no_proxy_may_keep_what_is_personal_or_not_kept_here(chapter, member, settings):
+    url = f"/chapters/{chapter.slug}/"
+    assert "X-Accel-Expires" not in client_for(member).get(url)
+    assert "X-Accel-Expires" not in Client().get("/accounts/login/")
+    assert "X-Accel-Expires" not in Client().get("/chapters/no-such-chapter/")
+    settings.PAGE_CACHE_SECONDS = 0
+    assert "X-Accel-Expires" not in Client().get(url)
