@@ -1,15 +1,19 @@
 """The Jinja2 environment behind every page: URL reversing, static files, i18n, Markdown."""
 
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone, translation
-from jinja2 import Environment, StrictUndefined, Undefined, select_autoescape
+from jinja2 import Environment, StrictUndefined, Undefined, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from chapterhouse.markup import render_markdown
 
@@ -33,10 +37,62 @@ def url(name: str, *args, **kwargs) -> str:
 _FIXED_URLS: dict[tuple, str] = {}
 
 
+def static_url(path: str) -> str:
+    """The address of a static file, as `{% static %}` gives it, found once a path.
+
+    The storage's answer for a name does not change while a process runs: in
+    production it comes from collectstatic's manifest, read as the process starts.
+    """
+    found = _STATIC_URLS.get(path)
+    if found is None:
+        found = _STATIC_URLS[path] = static(path)
+    return found
+
+
+_STATIC_URLS: dict[str, str] = {}
+
+
 @receiver(setting_changed)
 def _forget_urls(setting: str, **kwargs) -> None:
     if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
         _FIXED_URLS.clear()
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:
+        _STATIC_URLS.clear()
+
+
+def translations(request: HttpRequest) -> dict:
+    """Context processor: `_()` for the language of the page being rendered.
+
+    It gives what the i18n extension's `_()` gives (newstyle: the translation,
+    marked safe where the template escapes, then formatted with its escaped
+    arguments), but finds each message's translation once a process, where the
+    extension asks Django's catalogs on every call, a dozen times a page.
+    """
+    return {"_": _gettext_for(translation.get_language())}
+
+
+@cache
+def _gettext_for(language: str | None):
+    found: dict[tuple[str, bool], tuple[str, str | None]] = {}
+
+    @pass_eval_context
+    def gettext(eval_context: EvalContext, message: str, /, **variables) -> str:
+        key = (message, eval_context.autoescape)
+        kept = found.get(key)
+        if kept is None:
+            with translation.override(language):
+                text = translation.gettext(message)
+            if eval_context.autoescape:
+                text = Markup(text)  # noqa: S704 - the template's own message, as the extension marks it
+            try:
+                plain = text % {}  # as the extension does, "%%" reads as "%"
+            except (KeyError, TypeError, ValueError):
+                plain = None  # a message that needs its arguments
+            kept = found[key] = (text, plain)
+        text, plain = kept
+        return text % variables if variables or plain is None else plain
+
+    return gettext
 
 
 def absolute_url(path: str) -> str:
@@ -84,7 +140,7 @@ def environment(**options) -> Environment:
     env.install_gettext_translations(translation, newstyle=True)
     env.globals.update(
         url=url,
-        static=static,
+        static=static_url,
         absolute_url=absolute_url,
         get_messages=get_messages,
         field_describedby=field_describedby,

@@ -1,6 +1,6 @@
 """Chapter pages: the directory, a chapter's page, its members, joining and contacting."""
 
-from collections import defaultdict
+from functools import cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -126,6 +127,20 @@ def chapter_page(request: HttpRequest, chapter: Chapter) -> HttpResponse:
     return render_in_chapter_zone(request, chapter, "chapters/detail.html", context)
 
 
+class Labels(dict):
+    """Choice labels by value, read-only by convention; "" for a value with none."""
+
+    def __missing__(self, key) -> str:
+        return ""
+
+
+@cache
+def job_role_labels(language: str | None) -> Labels:
+    """Job roles' labels in `language`, translated once a process."""
+    with override(language):
+        return Labels((value, str(label)) for value, label in JobRole.choices)
+
+
 @require_http_methods(["GET"])
 def member_directory(request: HttpRequest, slug: str) -> HttpResponse:
     """The chapter's members who chose to be listed; for members of the chapter only.
@@ -149,8 +164,7 @@ def member_directory(request: HttpRequest, slug: str) -> HttpResponse:
         "page_number": number,
         "has_next": len(entries) > DIRECTORY_PAGE,
         "membership": membership,
-        # Labels translated once for the page, and "" for a member who gave none.
-        "job_roles": defaultdict(str, ((value, str(label)) for value, label in JobRole.choices)),
+        "job_roles": job_role_labels(get_language()),
         # One reverse() for the page: each row's profile address is this, its id and "/".
         "profile_prefix": reverse("members:detail", args=[1]).removesuffix("1/"),
         "organizer_role": Role.ORGANIZER,

@@ -108,6 +108,7 @@ TEMPLATES = [
         "APP_DIRS": False,
         "OPTIONS": {
             "environment": "chapterhouse.jinja.environment",
+            "context_processors": ["chapterhouse.jinja.translations"],
         },
     },
     {
