@@ -37,27 +37,22 @@ def url(name: str, *args, **kwargs) -> str:
 _FIXED_URLS: dict[tuple, str] = {}
 
 
+@cache
 def static_url(path: str) -> str:
     """The address of a static file, as `{% static %}` gives it, found once a path.
 
     The storage's answer for a name does not change while a process runs: in
     production it comes from collectstatic's manifest, read as the process starts.
     """
-    found = _STATIC_URLS.get(path)
-    if found is None:
-        found = _STATIC_URLS[path] = static(path)
-    return found
-
-
-_STATIC_URLS: dict[str, str] = {}
+    return static(path)
 
 
 @receiver(setting_changed)
-def _forget_urls(setting: str, **kwargs) -> None:
+def _forget_addresses(setting: str, **kwargs) -> None:
     if setting in {"ROOT_URLCONF", "FORCE_SCRIPT_NAME"}:
         _FIXED_URLS.clear()
     if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:
-        _STATIC_URLS.clear()
+        static_url.cache_clear()
 
 
 def translations(request: HttpRequest) -> dict:
